@@ -1,0 +1,3 @@
+from cm_advisor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""The command line: serve the app, score an answers file, check a catalogue."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cm_advisor import __version__, engine
+from cm_advisor.catalogue import CatalogueError, load_catalogue, read_yaml
+from cm_advisor.config import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except CatalogueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cm-advisor", description="Case Management Model Advisor")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web app and API")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument("--reload", action="store_true", help="restart when code changes")
+    serve.set_defaults(run=_serve)
+
+    score = commands.add_parser("score", help="score an answers file (YAML or JSON)")
+    score.add_argument("file", type=Path, help="answers, or {answers: ..., weights: ...}")
+    score.add_argument("--json", action="store_true", help="print the API's JSON")
+    score.set_defaults(run=_score)
+
+    check = commands.add_parser("check", help="validate a catalogue")
+    check.add_argument("catalogue", nargs="?", type=Path, help="models.yaml to check")
+    check.add_argument("--questionnaire", type=Path, help="questionnaire.yaml to check")
+    check.set_defaults(run=_check)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cm_advisor.web.app import create_app
+
+    settings = Settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    if args.reload:
+        load_catalogue(settings.catalogue_path, settings.questionnaire_path)
+        uvicorn.run(
+            "cm_advisor.web.app:create_app", factory=True, host=host, port=port, reload=True
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port)
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    settings = Settings()
+    catalogue = load_catalogue(settings.catalogue_path, settings.questionnaire_path)
+    data = read_yaml(args.file)
+    answers, weights = (
+        (data.get("answers") or {}, data.get("weights")) if "answers" in data else (data, None)
+    )
+    try:
+        result = engine.score(catalogue, answers, weights)
+    except engine.InvalidInput as exc:
+        for err in exc.errors:
+            allowed = f" (allowed: {', '.join(err.allowed)})" if err.allowed else ""
+            print(f"error: {args.file}: {err.field}: {err.message}{allowed}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(render_table(catalogue, result))
+    return 0
+
+
+def render_table(catalogue: engine.Catalogue, result: engine.Result) -> str:
+    """A plain-text report: the ranking, then the winner's reasons and concerns."""
+    lines = [f"{'rank':<5}{'model':<40}{'score':>6}  fit", "-" * 60]
+    lines += [f"{m.rank:<5}{m.name:<40}{m.score:>6.1f}  {m.fit}" for m in result.ranking]
+    top = result.ranking[0]
+    lines += ["", f"Recommended: {top.name} (confidence {result.confidence})"]
+    lines += [f"  {result.confidence_reason}"]
+    lines += ["", "Why:"] + [f"  + {r}" for r in top.reasons]
+    if top.concerns:
+        lines += ["Watch for:"] + [f"  - {c}" for c in top.concerns]
+    for hybrid in result.hybrids:
+        lines += ["", f"Hybrid: {hybrid.title}"]
+        lines += [f"  {catalogue.model(p.model).short_name}: {p.population}" for p in hybrid.parts]
+    if result.unanswered:
+        lines += ["", f"Unanswered: {', '.join(result.unanswered)}"]
+    return "\n".join(lines)
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = Settings()
+    models = args.catalogue or settings.catalogue_path
+    questionnaire = args.questionnaire or (
+        models.parent / "questionnaire.yaml"
+        if args.catalogue and (models.parent / "questionnaire.yaml").exists()
+        else settings.questionnaire_path
+    )
+    catalogue = load_catalogue(models, questionnaire)
+    print(
+        f"ok: {models} (version {catalogue.version}): {len(catalogue.models)} models, "
+        f"{len(catalogue.questionnaire.questions)} questions, "
+        f"{len(catalogue.red_flags)} red flags, {len(catalogue.hybrids)} hybrids"
+    )
+    return 0

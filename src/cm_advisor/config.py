@@ -1,0 +1,33 @@
+"""Settings: every option declared once, read from CM_ADVISOR_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Where the app finds its files and how it serves; validators refuse bad values."""
+
+    model_config = SettingsConfigDict(env_prefix="CM_ADVISOR_", extra="ignore")
+
+    catalogue_path: Path = Field(
+        ROOT / "data" / "models.yaml", description="The models, fit rules and evidence."
+    )
+    questionnaire_path: Path = Field(
+        ROOT / "data" / "questionnaire.yaml", description="The questions and their options."
+    )
+    data_dir: Path = Field(
+        ROOT / "var", description="Where the embedded SQLite database and drafts are kept."
+    )
+    database_url: str = Field(
+        "", description="SQLAlchemy URL; empty means SQLite in the data directory."
+    )
+    templates_dir: Path = Field(ROOT / "templates", description="Jinja templates.")
+    static_dir: Path = Field(ROOT / "static", description="CSS, JavaScript and images.")
+    host: str = Field("127.0.0.1", description="Address `cm-advisor serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `cm-advisor serve` listens on.")

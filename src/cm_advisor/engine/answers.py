@@ -1,0 +1,136 @@
+"""Turn loosely typed answers and weights into checked ones, or name every problem.
+
+One validator serves the JSON API, the HTML form and the CLI, so all three
+refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cm_advisor.engine.types import AnswerValue, Catalogue, FieldError, Question
+
+WEIGHT_HELP = "a number from 0 (ignore this factor) to 3 (critical); 1 is normal"
+
+
+class InvalidInput(ValueError):
+    """Raised with every problem found, not just the first."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedInput:
+    answers: dict[str, AnswerValue]
+    weights: dict[str, float]
+
+
+def check_input(
+    catalogue: Catalogue,
+    answers: Mapping[str, object],
+    weights: Mapping[str, object] | None = None,
+) -> CheckedInput:
+    """Validate answers and weights together; raise InvalidInput listing every problem."""
+    errors: list[FieldError] = []
+    checked = _check_answers(catalogue, answers, errors)
+    checked_weights = _check_weights(catalogue, weights or {}, errors)
+    if errors:
+        raise InvalidInput(errors)
+    return CheckedInput(checked, checked_weights)
+
+
+def _check_answers(
+    catalogue: Catalogue, answers: Mapping[str, object], errors: list[FieldError]
+) -> dict[str, AnswerValue]:
+    questions = {q.id: q for q in catalogue.questionnaire.questions}
+    checked: dict[str, AnswerValue] = {}
+    for qid, value in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            errors.append(
+                FieldError(
+                    field=f"answers.{qid}",
+                    message=f"unknown question '{qid}'",
+                    allowed=tuple(questions),
+                )
+            )
+            continue
+        if value is None or value == "" or value == [] or value == ():
+            continue
+        answer = (
+            _check_multi(question, value, errors)
+            if question.kind == "multi"
+            else _check_single(question, value, errors)
+        )
+        if answer is not None:
+            checked[qid] = answer
+    # Keep the questionnaire's order so results read the same however the input was ordered.
+    return {q: checked[q] for q in questions if q in checked}
+
+
+def _check_single(question: Question, value: object, errors: list[FieldError]) -> str | None:
+    if isinstance(value, str) and value in question.option_ids:
+        return value
+    shown = repr(value) if not isinstance(value, str) else f"'{value}'"
+    errors.append(
+        FieldError(
+            field=f"answers.{question.id}",
+            message=f"{shown[:60]} is not one of the options",
+            allowed=question.option_ids,
+        )
+    )
+    return None
+
+
+def _check_multi(
+    question: Question, value: object, errors: list[FieldError]
+) -> tuple[str, ...] | None:
+    field = f"answers.{question.id}"
+    allowed = question.option_ids
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+        errors.append(
+            FieldError(field=field, message="expected a list of options", allowed=allowed)
+        )
+        return None
+    unknown = [v for v in items if v not in allowed]
+    limit = question.max_choices or len(allowed)
+    if unknown:
+        message = f"'{unknown[0][:40]}' is not one of the options"
+    elif len(set(items)) != len(items):
+        message = "each option may be chosen only once"
+    elif len(items) > limit:
+        message = f"choose at most {limit}"
+    else:
+        return tuple(items)
+    errors.append(FieldError(field=field, message=message, allowed=allowed))
+    return None
+
+
+def _check_weights(
+    catalogue: Catalogue, weights: Mapping[str, object], errors: list[FieldError]
+) -> dict[str, float]:
+    questions = {q.id: q for q in catalogue.questionnaire.questions}
+    checked = {qid: q.importance for qid, q in questions.items()}
+    for qid, value in weights.items():
+        if qid not in questions:
+            errors.append(
+                FieldError(
+                    field=f"weights.{qid}",
+                    message=f"unknown question '{qid}'",
+                    allowed=tuple(questions),
+                )
+            )
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 <= value <= 3
+            or value != value  # NaN
+        ):
+            errors.append(FieldError(field=f"weights.{qid}", message=f"expected {WEIGHT_HELP}"))
+        else:
+            checked[qid] = float(value)
+    return checked

@@ -1,0 +1,306 @@
+"""The catalogue and result types: frozen, strict, and the only shapes the engine accepts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Fit = Annotated[int, Field(ge=-2, le=2)]
+Weight = Annotated[float, Field(ge=0, le=3)]
+
+
+class Frozen(BaseModel):
+    """Base for every engine type: immutable and refusing unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- questionnaire -------------------------------------------------------
+
+
+class Option(Frozen):
+    id: Id
+    label: Text
+    help: str = ""
+
+
+class Question(Frozen):
+    id: Id
+    section: Id
+    label: Text
+    topic: str = ""  # short name for sentences ("Budget"); derived from the id when empty
+    help: Text
+    kind: Literal["single", "multi"] = "single"
+    options: tuple[Option, ...] = Field(min_length=2)
+    importance: Weight = 1.0
+    max_choices: int | None = None
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    @property
+    def title(self) -> str:
+        return self.topic or self.id.replace("_", " ").capitalize()
+
+    def option(self, option_id: str) -> Option:
+        return next(o for o in self.options if o.id == option_id)
+
+
+class Section(Frozen):
+    id: Id
+    title: Text
+    intro: str = ""
+
+
+class Questionnaire(Frozen):
+    sections: tuple[Section, ...] = Field(min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Questionnaire:
+        _unique("sections", [s.id for s in self.sections])
+        _unique("questions", [q.id for q in self.questions])
+        sections = {s.id for s in self.sections}
+        for q in self.questions:
+            _unique(f"question '{q.id}' options", list(q.option_ids))
+            if q.section not in sections:
+                raise ValueError(
+                    f"question '{q.id}' names unknown section '{q.section}' "
+                    f"(sections: {', '.join(sorted(sections))})"
+                )
+        return self
+
+
+# --- models ---------------------------------------------------------------
+
+
+class Caseload(Frozen):
+    """Patients per case manager (full-time): a range with its source or marked as assumed."""
+
+    low: int = Field(gt=0)
+    high: int = Field(gt=0)
+    source: Text
+    assumption: bool = False
+
+    @model_validator(mode="after")
+    def _order(self) -> Caseload:
+        if self.low > self.high:
+            raise ValueError(f"caseload low ({self.low}) is above high ({self.high})")
+        return self
+
+
+class Intensity(Frozen):
+    contact: Text
+    caseload: Caseload
+
+
+class Reference(Frozen):
+    authors: Text
+    year: int = Field(ge=1950, le=2100)
+    title: Text
+    source: Text
+    finding: Text
+    url: str = ""
+
+
+class Model(Frozen):
+    id: Id
+    name: Text
+    short_name: Text
+    summary: Text
+    description: Text
+    staff_profile: Text
+    intensity: Intensity
+    best_for: tuple[Text, ...] = Field(min_length=1)
+    pros: tuple[Text, ...] = Field(min_length=1)
+    cons: tuple[Text, ...] = Field(min_length=1)
+    evidence: tuple[Reference, ...] = Field(min_length=2, max_length=4)
+    hybrid_role: Text
+
+
+# --- rules ------------------------------------------------------------------
+
+
+class RuleFit(Frozen):
+    """How well one model fits one answer, and the plain-words reason the result quotes."""
+
+    fit: Fit
+    why: Text
+
+
+Condition = dict[Id, tuple[Id, ...]]
+"""Question id -> options; every question must match (AND)."""
+
+
+class RedFlag(Frozen):
+    """A hard constraint: shown as a concern and subtracts points, never removes the model."""
+
+    id: Id
+    model: Id
+    when: tuple[Condition, ...] = Field(min_length=1)  # alternatives (OR)
+    penalty: float = Field(gt=0, le=50)
+    concern: Text
+
+
+class HybridPart(Frozen):
+    model: Id
+    population: Text
+
+
+class HybridTemplate(Frozen):
+    """A named hybrid proposed when its condition matches the answers."""
+
+    id: Id
+    title: Text
+    when: tuple[Condition, ...] = Field(min_length=1)
+    parts: tuple[HybridPart, ...] = Field(min_length=2)
+    rationale: Text
+
+
+class Catalogue(Frozen):
+    version: Text
+    content_hash: str = ""
+    questionnaire: Questionnaire
+    models: tuple[Model, ...] = Field(min_length=1)
+    rules: dict[Id, dict[Id, dict[Id, RuleFit]]]
+    red_flags: tuple[RedFlag, ...] = ()
+    hybrids: tuple[HybridTemplate, ...] = ()
+    outcome_priority: tuple[float, ...] = (1.0, 0.8, 0.65, 0.5, 0.4, 0.3)
+
+    @property
+    def model_ids(self) -> tuple[str, ...]:
+        return tuple(m.id for m in self.models)
+
+    def model(self, model_id: str) -> Model:
+        return next(m for m in self.models if m.id == model_id)
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questionnaire.questions if q.id == question_id)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Catalogue:
+        _unique("models", list(self.model_ids))
+        models = set(self.model_ids)
+        questions = {q.id: q for q in self.questionnaire.questions}
+        for qid, q in questions.items():
+            if qid not in self.rules:
+                raise ValueError(f"rules: question '{qid}' has no rules")
+            for oid in q.option_ids:
+                if oid not in self.rules[qid]:
+                    raise ValueError(f"rules → {qid} → {oid}: option has no rules")
+        for qid, by_option in self.rules.items():
+            if qid not in questions:
+                raise ValueError(
+                    f"rules → {qid}: unknown question (questions: {', '.join(questions)})"
+                )
+            for oid, by_model in by_option.items():
+                allowed = questions[qid].option_ids
+                if oid not in allowed:
+                    raise ValueError(
+                        f"rules → {qid} → {oid}: unknown option (allowed: {', '.join(allowed)})"
+                    )
+                _same_models(f"rules → {qid} → {oid}", set(by_model), models)
+        for flag in self.red_flags:
+            _known_model(f"red_flags → {flag.id} → model", flag.model, models)
+            _check_conditions(f"red_flags → {flag.id} → when", flag.when, questions)
+        for hybrid in self.hybrids:
+            for part in hybrid.parts:
+                _known_model(f"hybrids → {hybrid.id} → parts", part.model, models)
+            _check_conditions(f"hybrids → {hybrid.id} → when", hybrid.when, questions)
+        return self
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what}: duplicate id {', '.join(dupes)}")
+
+
+def _known_model(where: str, model_id: str, models: set[str]) -> None:
+    if model_id not in models:
+        raise ValueError(
+            f"{where}: unknown model '{model_id}' (models: {', '.join(sorted(models))})"
+        )
+
+
+def _same_models(where: str, got: set[str], models: set[str]) -> None:
+    for model_id in sorted(got - models):
+        _known_model(where, model_id, models)
+    missing = sorted(models - got)
+    if missing:
+        raise ValueError(f"{where}: no rule for model {', '.join(missing)}")
+
+
+def _check_conditions(
+    where: str, conditions: tuple[Condition, ...], questions: dict[str, Question]
+) -> None:
+    for cond in conditions:
+        for qid, options in cond.items():
+            if qid not in questions:
+                raise ValueError(f"{where}: unknown question '{qid}'")
+            bad = [o for o in options if o not in questions[qid].option_ids]
+            if bad:
+                raise ValueError(
+                    f"{where} → {qid}: unknown option '{bad[0]}' "
+                    f"(allowed: {', '.join(questions[qid].option_ids)})"
+                )
+
+
+# --- answers and results ----------------------------------------------------
+
+AnswerValue = str | tuple[str, ...]
+
+
+class FieldError(Frozen):
+    """One problem with one answer or weight, phrased for the person who gave it."""
+
+    field: str
+    message: str
+    allowed: tuple[str, ...] = ()
+
+
+class Contribution(Frozen):
+    question: str
+    answer: str
+    points: float
+    why: str
+    kind: Literal["fit", "red_flag"] = "fit"
+
+
+class ModelScore(Frozen):
+    model: str
+    name: str
+    rank: int
+    score: float
+    fit: Literal["strong", "good", "partial", "weak"]
+    reasons: tuple[str, ...]
+    concerns: tuple[str, ...]
+    behind_top: tuple[str, ...] = ()
+    contributions: tuple[Contribution, ...]
+
+
+class HybridProposal(Frozen):
+    id: str
+    kind: Literal["close_call", "mixed_population", "tiered"]
+    models: tuple[str, ...]
+    title: str
+    rationale: str
+    parts: tuple[HybridPart, ...]
+
+
+class Result(Frozen):
+    ranking: tuple[ModelScore, ...]
+    recommended: str
+    confidence: Literal["high", "medium", "low"]
+    confidence_reason: str
+    hybrids: tuple[HybridProposal, ...]
+    answers: dict[str, AnswerValue]
+    weights: dict[str, float]
+    unanswered: tuple[str, ...]
+    catalogue_version: str
+    catalogue_hash: str
+    engine_version: str

@@ -1,0 +1,1 @@
+"""The HTTP layer: JSON API and HTML pages around the engine."""

@@ -1,0 +1,31 @@
+"""Annotated dependency aliases so routes read as what they use."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from cm_advisor.config import Settings
+from cm_advisor.engine import Catalogue
+
+
+def _catalogue(request: Request) -> Catalogue:
+    catalogue: Catalogue = request.app.state.catalogue
+    return catalogue
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]

@@ -1,0 +1,66 @@
+"""Request bodies built from the catalogue, so /docs lists every question and option."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from cm_advisor.engine import Catalogue
+from cm_advisor.engine.answers import WEIGHT_HELP
+
+EXAMPLE_ANSWERS: dict[str, Any] = {
+    "acuity": "very_high",
+    "complex_needs": "most",
+    "high_utilization": "common",
+    "staffing": "ample",
+    "staff_mix": "mixed",
+    "budget": "flexible",
+    "outcomes": ["utilization", "cost"],
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def score_request_model(catalogue: Catalogue) -> type[BaseModel]:
+    """A ScoreRequest whose answers and weights have one documented field per question."""
+    answer_fields: dict[str, Any] = {}
+    weight_fields: dict[str, Any] = {}
+    for q in catalogue.questionnaire.questions:
+        options: Any = Literal[q.option_ids]
+        kind: Any = list[options] if q.kind == "multi" else options
+        answer_fields[q.id] = (
+            kind | None,
+            Field(None, description=q.label, max_length=q.max_choices)
+            if q.kind == "multi"
+            else Field(None, description=q.label),
+        )
+        weight_fields[q.id] = (
+            float | None,
+            Field(None, ge=0, le=3, description=f"Importance of {q.title.lower()}: {WEIGHT_HELP}"),
+        )
+    answers = create_model("Answers", __base__=_Strict, **answer_fields)
+    weights = create_model("Weights", __base__=_Strict, **weight_fields)
+    return create_model(
+        "ScoreRequest",
+        __base__=_Strict,
+        answers=(
+            answers,
+            Field(
+                description="One answer per question id; leave a question out if unsure "
+                "(it counts as neutral and lowers the confidence).",
+                examples=[EXAMPLE_ANSWERS],
+            ),
+        ),
+        weights=(
+            weights | None,
+            Field(None, description=f"Optional importance per question: {WEIGHT_HELP}."),
+        ),
+    )
+
+
+def plain(model: BaseModel | None) -> dict[str, Any]:
+    """The fields a client actually sent, as plain values for the engine."""
+    return {} if model is None else model.model_dump(exclude_none=True)

@@ -1,0 +1,24 @@
+"""The one Jinja environment: autoescaping, StrictUndefined and the app's filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+
+def _points(value: float) -> str:
+    return f"{value:+.1f}"
+
+
+def make_templates(directory: Path) -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(directory),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["points"] = _points
+    return Jinja2Templates(env=env)

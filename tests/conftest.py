@@ -1,0 +1,31 @@
+"""Shared fixtures: the real catalogue, and a fresh app on temporary paths per test."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cm_advisor.catalogue import load_catalogue
+from cm_advisor.config import Settings
+from cm_advisor.engine import Catalogue
+
+DEFAULTS = Settings()
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue(DEFAULTS.catalogue_path, DEFAULTS.questionnaire_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    from cm_advisor.web.app import create_app
+
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

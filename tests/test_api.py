@@ -1,0 +1,128 @@
+"""The JSON API through httpx: scoring, the catalogue, and every 422."""
+
+from typing import Any
+
+import pytest
+from archetypes import ARCHETYPES
+from fastapi.testclient import TestClient
+
+from cm_advisor.engine import Catalogue
+
+
+def test_score_returns_the_documented_shape(client: TestClient, catalogue: Catalogue) -> None:
+    response = client.post("/api/v1/score", json={"answers": ARCHETYPES["intensive"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["recommended"] == "intensive"
+    assert body["confidence"] in {"high", "medium", "low"}
+    assert body["catalogue_version"] == catalogue.version
+    assert body["engine_version"]
+    assert body["unanswered"] == []
+    first = body["ranking"][0]
+    assert set(first) >= {"model", "name", "rank", "score", "fit", "reasons", "concerns"}
+    assert {"question", "answer", "points", "why"} <= set(first["contributions"][0])
+    assert [m["rank"] for m in body["ranking"]] == [1, 2, 3, 4, 5]
+    for hybrid in body["hybrids"]:
+        assert {"models", "title", "rationale"} <= set(hybrid)
+
+
+def test_weights_are_applied_and_echoed(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/score", json={"answers": ARCHETYPES["clinical"], "weights": {"budget": 3}}
+    )
+    assert response.status_code == 200
+    assert response.json()["weights"]["budget"] == 3
+
+
+def test_partial_answers_list_the_unanswered(client: TestClient) -> None:
+    response = client.post("/api/v1/score", json={"answers": {"acuity": "high"}})
+    assert response.status_code == 200
+    assert "budget" in response.json()["unanswered"]
+    assert response.json()["confidence"] == "low"
+
+
+def _error(response: Any) -> dict[str, Any]:
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and detail
+    first: dict[str, Any] = detail[0]
+    return first
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "allowed_has"),
+    [
+        ({"answers": {"acuity": "extreme"}}, "answers.acuity", "very_high"),
+        ({"answers": {"acuity": 3}}, "answers.acuity", "very_high"),
+        ({"answers": {"wizardry": "high"}}, "answers.wizardry", "acuity"),
+        ({"answers": {"outcomes": "cost"}}, "answers.outcomes", "self_management"),
+        ({"answers": {"outcomes": ["cost", "cost"]}}, "answers.outcomes", "quality"),
+        ({"answers": {"outcomes": ["nope"]}}, "answers.outcomes", "quality"),
+        ({"answers": {}, "weights": {"acuity": 4}}, "weights.acuity", "3 (critical)"),
+        ({"answers": {}, "weights": {"acuity": "high"}}, "weights.acuity", "3 (critical)"),
+        ({"answers": {}, "weights": {"nope": 1}}, "weights.nope", "acuity"),
+    ],
+)
+def test_bad_input_is_a_422_naming_field_and_allowed_values(
+    client: TestClient, body: dict[str, Any], field: str, allowed_has: str
+) -> None:
+    error = _error(client.post("/api/v1/score", json=body))
+    assert error["field"].startswith(field)
+    assert any(allowed_has in a for a in error["allowed"]), error
+
+
+def test_too_many_outcomes_is_a_422(client: TestClient) -> None:
+    outcomes = ["cost", "quality", "experience", "utilization", "readmissions", "self_management"]
+    error = _error(client.post("/api/v1/score", json={"answers": {"outcomes": [*outcomes, "cost"]}}))
+    assert error["field"] == "answers.outcomes"
+
+
+def test_malformed_json_is_a_422(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/score", content=b'{"answers": {', headers={"content-type": "application/json"}
+    )
+    assert _error(response)["type"] == "json_invalid"
+
+
+@pytest.mark.parametrize("body", [[], "text", {"answers": []}, {}, {"answers": {}, "extra": 1}])
+def test_wrong_shapes_are_a_422(client: TestClient, body: Any) -> None:
+    assert _error(client.post("/api/v1/score", json=body))["msg"]
+
+
+def test_models_and_questionnaire_for_integrators(client: TestClient) -> None:
+    models = client.get("/api/v1/models").json()
+    assert [m["id"] for m in models] == [
+        "brokerage",
+        "clinical",
+        "strengths_based",
+        "intensive",
+        "collaborative",
+    ]
+    one = client.get("/api/v1/models/intensive").json()
+    assert one["evidence"] and one["intensity"]["caseload"]["low"] > 0
+    assert client.get("/api/v1/models/nope").status_code == 404
+    questionnaire = client.get("/api/v1/questionnaire").json()
+    ids = {q["id"]: [o["id"] for o in q["options"]] for q in questionnaire["questions"]}
+    assert ids["acuity"] == ["low", "moderate", "high", "very_high"]
+    assert ids["outcomes"] == [
+        "cost",
+        "quality",
+        "experience",
+        "utilization",
+        "readmissions",
+        "self_management",
+    ]
+
+
+def test_healthz(client: TestClient, catalogue: Catalogue) -> None:
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["catalogue_version"] == catalogue.version
+
+
+def test_openapi_documents_every_question_with_its_options(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    answers = schema["components"]["schemas"]["Answers"]["properties"]
+    assert "acuity" in answers
+    assert "very_high" in str(answers["acuity"])
+    assert client.get("/docs").status_code == 200

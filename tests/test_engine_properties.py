@@ -1,0 +1,126 @@
+"""Properties of the engine over every valid answer set (hypothesis)."""
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cm_advisor.catalogue import load_catalogue
+from cm_advisor.config import Settings
+from cm_advisor.engine import Catalogue, InvalidInput, score
+
+DEFAULTS = Settings()
+CATALOGUE = load_catalogue(DEFAULTS.catalogue_path, DEFAULTS.questionnaire_path)
+QUESTIONS = CATALOGUE.questionnaire.questions
+
+
+@st.composite
+def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q in QUESTIONS:
+        if not draw(st.booleans()):
+            continue
+        if q.kind == "multi":
+            picked = draw(st.permutations(q.option_ids))
+            answers[q.id] = list(picked[: draw(st.integers(1, len(picked)))])
+        else:
+            answers[q.id] = draw(st.sampled_from(q.option_ids))
+    return answers
+
+
+weight_sets = st.dictionaries(
+    st.sampled_from([q.id for q in QUESTIONS]),
+    st.floats(0, 3, allow_nan=False),
+)
+
+
+@given(answer_sets(), weight_sets)
+def test_every_valid_answer_set_ranks_all_models(
+    answers: dict[str, Any], weights: dict[str, float]
+) -> None:
+    result = score(CATALOGUE, answers, weights)
+    assert [m.rank for m in result.ranking] == list(range(1, len(CATALOGUE.models) + 1))
+    assert {m.model for m in result.ranking} == set(CATALOGUE.model_ids)
+    assert all(0 <= m.score <= 100 for m in result.ranking)
+    scores = [m.score for m in result.ranking]
+    assert scores == sorted(scores, reverse=True)
+    assert result.recommended == result.ranking[0].model
+    assert set(result.unanswered).isdisjoint(answers)
+
+
+@given(answer_sets(), weight_sets)
+def test_scoring_is_deterministic(answers: dict[str, Any], weights: dict[str, float]) -> None:
+    assert score(CATALOGUE, answers, weights) == score(CATALOGUE, dict(answers), dict(weights))
+
+
+MONOTONE = [
+    ("intensive", "acuity", +1),
+    ("intensive", "complex_needs", +1),
+    ("intensive", "high_utilization", +1),
+    ("intensive", "staffing", +1),
+    ("intensive", "budget", +1),
+    ("clinical", "acuity", +1),
+    ("clinical", "staff_mix", +1),
+    ("clinical", "clinical_oversight", +1),
+    ("collaborative", "team_infrastructure", +1),
+    ("strengths_based", "training_capacity", +1),
+    ("strengths_based", "social_support", +1),
+    ("strengths_based", "behavioral_health", +1),
+    ("brokerage", "community_services", +1),
+    ("brokerage", "acuity", -1),
+    ("brokerage", "complex_needs", -1),
+]
+
+
+@pytest.mark.parametrize(("model_id", "question_id", "direction"), MONOTONE)
+@given(answers=answer_sets())
+@settings(max_examples=40)
+def test_monotone_effects(
+    model_id: str, question_id: str, direction: int, answers: dict[str, Any]
+) -> None:
+    """E.g. higher acuity never lowers ICM's score."""
+    options = CATALOGUE.question(question_id).option_ids
+    scores = []
+    for option in options:
+        result = score(CATALOGUE, answers | {question_id: option})
+        scores.append(next(m.score for m in result.ranking if m.model == model_id))
+    steps = [direction * (b - a) for a, b in zip(scores, scores[1:], strict=False)]
+    assert all(step >= 0 for step in steps), (question_id, options, scores)
+
+
+def _without(catalogue: Catalogue, model_id: str) -> Catalogue:
+    data = catalogue.model_dump()
+    data["models"] = [m for m in data["models"] if m["id"] != model_id]
+    data["rules"] = {
+        q: {o: {m: r for m, r in by_model.items() if m != model_id} for o, by_model in opts.items()}
+        for q, opts in data["rules"].items()
+    }
+    data["red_flags"] = [f for f in data["red_flags"] if f["model"] != model_id]
+    data["hybrids"] = [
+        h for h in data["hybrids"] if all(p["model"] != model_id for p in h["parts"])
+    ]
+    return Catalogue.model_validate(data)
+
+
+SMALLER = {m: _without(CATALOGUE, m) for m in CATALOGUE.model_ids}
+
+
+@given(answer_sets(), st.sampled_from(CATALOGUE.model_ids))
+def test_a_score_does_not_depend_on_other_models(answers: dict[str, Any], dropped: str) -> None:
+    full = {m.model: m.score for m in score(CATALOGUE, answers).ranking}
+    fewer = {m.model: m.score for m in score(SMALLER[dropped], answers).ranking}
+    assert fewer == {m: s for m, s in full.items() if m != dropped}
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=20) | st.sampled_from([q.id for q in QUESTIONS]),
+        st.none() | st.integers() | st.text(max_size=20) | st.lists(st.text(max_size=12)),
+    )
+)
+def test_any_answers_either_score_or_are_refused(answers: dict[str, Any]) -> None:
+    try:
+        score(CATALOGUE, answers)
+    except InvalidInput as exc:
+        assert exc.errors
