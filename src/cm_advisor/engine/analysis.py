@@ -7,25 +7,33 @@ from collections.abc import Mapping
 from cm_advisor import __version__
 from cm_advisor.engine import hybrids, scoring
 from cm_advisor.engine.answers import check_input
-from cm_advisor.engine.types import Catalogue, Contribution, ModelScore, Result
+from cm_advisor.engine.robustness import robustness
+from cm_advisor.engine.tiers import staffing, tiered_hybrid
+from cm_advisor.engine.types import Catalogue, ModelScore, Population, Result
+from cm_advisor.engine.whatif import what_if
 
 HIGH_MARGIN = 8.0
 LOW_MARGIN = 3.0
+HIGH_SHARE = 0.8
+LOW_SHARE = 0.5
 
 
 def score(
     catalogue: Catalogue,
     answers: Mapping[str, object],
     weights: Mapping[str, object] | None = None,
+    population: Mapping[str, object] | Population | None = None,
 ) -> Result:
-    """Rank every model for these answers; raise InvalidInput if any answer or weight is bad."""
-    checked = check_input(catalogue, answers, weights)
+    """Rank every model for these answers; raise InvalidInput if any input is bad."""
+    checked = check_input(catalogue, answers, weights, population)
+    table = catalogue.table
+    scores, flags = table.scores(checked.answers, checked.weights)
+    totals = dict(zip(table.models, scores, strict=True))
+    order = [table.models[i] for i in table.order(scores, flags)]
     found = {
         m.id: scoring.contributions(catalogue, m, checked.answers, checked.weights)
         for m in catalogue.models
     }
-    totals = {mid: scoring.total_score(c) for mid, c in found.items()}
-    order = sorted(catalogue.model_ids, key=lambda mid: _rank_key(mid, totals[mid], found[mid]))
     top = found[order[0]]
     ranking = tuple(
         ModelScore(
@@ -47,35 +55,46 @@ def score(
         for q in catalogue.questionnaire.questions
         if q.id not in checked.answers and checked.weights[q.id] > 0
     )
-    level, why = confidence(margin, len(unanswered), len(catalogue.questionnaire.questions))
+    robust = robustness(catalogue, checked.answers, checked.weights)
+    level, why = confidence(
+        margin,
+        len(unanswered),
+        len(catalogue.questionnaire.questions),
+        robust.first_place_share[order[0]],
+    )
+    proposals = hybrids.propose(catalogue, checked.answers, ranking, margin)
+    pop = checked.population
+    if pop is not None and pop.tiers:
+        tiered = tiered_hybrid(catalogue, checked.answers, checked.weights, pop)
+        proposals = [tiered, *proposals] if tiered else proposals
     return Result(
         ranking=ranking,
         recommended=order[0],
         confidence=level,
         confidence_reason=why,
-        hybrids=tuple(hybrids.propose(catalogue, checked.answers, ranking, margin)),
+        hybrids=tuple(proposals),
         answers=checked.answers,
         weights=checked.weights,
         unanswered=unanswered,
+        robustness=robust,
+        what_if=tuple(what_if(catalogue, checked.answers, checked.weights, order)),
+        population=pop,
+        staffing=staffing(catalogue, order[0], pop.size) if pop else None,
         catalogue_version=catalogue.version,
         catalogue_hash=catalogue.content_hash,
         engine_version=__version__,
     )
 
 
-def _rank_key(model_id: str, total: float, found: list[Contribution]) -> tuple[float, int, str]:
-    """Higher score first; on a tie, fewer red flags, then the model id alphabetically."""
-    return (-total, sum(c.kind == "red_flag" for c in found), model_id)
-
-
-def confidence(margin: float, unanswered: int, questions: int) -> tuple[str, str]:
-    """How far to trust the winner: the lead over the runner-up and how much was answered."""
+def confidence(margin: float, unanswered: int, questions: int, share: float) -> tuple[str, str]:
+    """How far to trust the winner: its lead, how much was answered, how robust it is."""
     lead = f"the top model leads by {margin:.1f} points"
     missing = f"{unanswered} of {questions} questions unanswered"
+    robust = f"it ranks first in {share:.0%} of plausible priority settings"
     if unanswered * 2 > questions:
         return "low", f"Only part of the questionnaire was answered ({missing})."
-    if margin < LOW_MARGIN:
-        return "low", f"The top two models are nearly level ({lead})."
-    if margin >= HIGH_MARGIN and unanswered <= 1:
-        return "high", f"Clear lead: {lead}, with {missing}."
-    return "medium", f"A moderate lead: {lead}, with {missing}."
+    if margin < LOW_MARGIN or share < LOW_SHARE:
+        return "low", f"The top models are nearly level: {lead} and {robust}."
+    if margin >= HIGH_MARGIN and unanswered <= 1 and share >= HIGH_SHARE:
+        return "high", f"Clear lead: {lead}, {robust}, with {missing}."
+    return "medium", f"A moderate lead: {lead}, {robust}, with {missing}."

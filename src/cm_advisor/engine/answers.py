@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cm_advisor.engine.types import AnswerValue, Catalogue, FieldError, Question
+from pydantic import ValidationError
+
+from cm_advisor.engine.types import AnswerValue, Catalogue, FieldError, Population, Question
 
 WEIGHT_HELP = "a number from 0 (ignore this factor) to 3 (critical); 1 is normal"
 
@@ -22,24 +24,73 @@ class InvalidInput(ValueError):
         self.errors = errors
 
 
+TIER_TOTAL = 100.0
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedInput:
     answers: dict[str, AnswerValue]
     weights: dict[str, float]
+    population: Population | None = None
 
 
 def check_input(
     catalogue: Catalogue,
     answers: Mapping[str, object],
     weights: Mapping[str, object] | None = None,
+    population: Mapping[str, object] | Population | None = None,
 ) -> CheckedInput:
-    """Validate answers and weights together; raise InvalidInput listing every problem."""
+    """Validate answers, weights and population together; raise InvalidInput listing all."""
     errors: list[FieldError] = []
     checked = _check_answers(catalogue, answers, errors)
     checked_weights = _check_weights(catalogue, weights or {}, errors)
+    checked_population = _check_population(catalogue, population, errors)
     if errors:
         raise InvalidInput(errors)
-    return CheckedInput(checked, checked_weights)
+    return CheckedInput(checked, checked_weights, checked_population)
+
+
+def _check_population(
+    catalogue: Catalogue,
+    population: Mapping[str, object] | Population | None,
+    errors: list[FieldError],
+) -> Population | None:
+    if population is None:
+        return None
+    try:
+        checked = (
+            population
+            if isinstance(population, Population)
+            else Population.model_validate(population)
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(["population", *(str(p) for p in err["loc"])])
+            errors.append(FieldError(field=field, message=err["msg"]))
+        return None
+    tiers = tuple(t.id for t in catalogue.tiers)
+    problems = len(errors)
+    for tier, share in checked.tiers.items():
+        if tier not in tiers:
+            errors.append(
+                FieldError(field=f"population.tiers.{tier}", message="unknown tier", allowed=tiers)
+            )
+        elif not 0 <= share <= TIER_TOTAL or share != share:
+            errors.append(
+                FieldError(
+                    field=f"population.tiers.{tier}", message="expected a percentage, 0 to 100"
+                )
+            )
+    total = sum(checked.tiers.values())
+    if len(errors) == problems and checked.tiers and abs(total - TIER_TOTAL) > 0.01:
+        errors.append(
+            FieldError(
+                field="population.tiers",
+                message=f"the tier percentages must add up to 100 (they add up to {total:g})",
+                allowed=tiers,
+            )
+        )
+    return checked
 
 
 def _check_answers(

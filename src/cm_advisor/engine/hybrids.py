@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cm_advisor.engine.scoring import matches
+from cm_advisor.engine.table import matches
 from cm_advisor.engine.types import AnswerValue, Catalogue, HybridPart, HybridProposal, ModelScore
 
 CLOSE_CALL_POINTS = 5.0

@@ -10,43 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cm_advisor.engine.types import (
-    AnswerValue,
-    Catalogue,
-    Condition,
-    Contribution,
-    Model,
-)
+from cm_advisor.engine.table import MAX_FIT, NEUTRAL, matches
+from cm_advisor.engine.types import AnswerValue, Catalogue, Contribution, Model
 
-NEUTRAL = 50.0
-MAX_FIT = 2
 FIT_LABELS: tuple[tuple[float, str], ...] = ((70, "strong"), (55, "good"), (40, "partial"))
 MAX_REASONS = 3
 MAX_CONCERNS = 4
-
-
-def matches(conditions: Sequence[Condition], answers: Mapping[str, AnswerValue]) -> bool:
-    """True when any alternative has every one of its questions answered with a listed option."""
-    return any(
-        all(_answer_in(answers.get(qid), options) for qid, options in cond.items())
-        for cond in conditions
-    )
-
-
-def _answer_in(answer: AnswerValue | None, options: Sequence[str]) -> bool:
-    if answer is None:
-        return False
-    if isinstance(answer, str):
-        return answer in options
-    return any(a in options for a in answer)
-
-
-def outcome_shares(catalogue: Catalogue, chosen: Sequence[str]) -> list[float]:
-    """Split a multi-choice question's weight over its options by priority order."""
-    priority = catalogue.outcome_priority
-    raw = [priority[min(i, len(priority) - 1)] for i in range(len(chosen))]
-    total = sum(raw)
-    return [r / total for r in raw]
 
 
 def contributions(
@@ -63,7 +32,7 @@ def contributions(
         if weights[qid] == 0:  # "ignore this factor"; its red flags still apply
             continue
         chosen = (answer,) if isinstance(answer, str) else answer
-        shares = [1.0] if isinstance(answer, str) else outcome_shares(catalogue, chosen)
+        shares = [1.0] if isinstance(answer, str) else catalogue.table.shares(len(chosen))
         for option, share in zip(chosen, shares, strict=True):
             rule = catalogue.rules[qid][option][model.id]
             found.append(
@@ -93,10 +62,6 @@ def _as_text(answer: AnswerValue | None) -> str:
     if answer is None:
         return ""
     return answer if isinstance(answer, str) else ", ".join(answer)
-
-
-def total_score(found: Sequence[Contribution]) -> float:
-    return min(100.0, max(0.0, NEUTRAL + sum(c.points for c in found)))
 
 
 def fit_label(score: float) -> str:

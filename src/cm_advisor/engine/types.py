@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+if TYPE_CHECKING:
+    from cm_advisor.engine.batch import Batch
+    from cm_advisor.engine.table import FitTable
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -161,6 +166,16 @@ class HybridTemplate(Frozen):
     rationale: Text
 
 
+class TierDefinition(Frozen):
+    """A risk tier: how its patients differ from the population's overall answers."""
+
+    id: Id
+    label: Text
+    description: Text
+    answers: dict[Id, Id]
+    handover: Text
+
+
 class Catalogue(Frozen):
     version: Text
     content_hash: str = ""
@@ -169,6 +184,7 @@ class Catalogue(Frozen):
     rules: dict[Id, dict[Id, dict[Id, RuleFit]]]
     red_flags: tuple[RedFlag, ...] = ()
     hybrids: tuple[HybridTemplate, ...] = ()
+    tiers: tuple[TierDefinition, ...] = ()
     outcome_priority: tuple[float, ...] = (1.0, 0.8, 0.65, 0.5, 0.4, 0.3)
 
     @property
@@ -177,6 +193,20 @@ class Catalogue(Frozen):
 
     def model(self, model_id: str) -> Model:
         return next(m for m in self.models if m.id == model_id)
+
+    @cached_property
+    def table(self) -> FitTable:
+        """The fit rules as numbers, built once per catalogue."""
+        from cm_advisor.engine.table import FitTable
+
+        return FitTable.build(self)
+
+    @cached_property
+    def batch(self) -> Batch:
+        """The fit rules as arrays, for scoring many answer variants at once."""
+        from cm_advisor.engine.batch import Batch
+
+        return Batch.build(self)
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questionnaire.questions if q.id == question_id)
@@ -207,6 +237,13 @@ class Catalogue(Frozen):
         for flag in self.red_flags:
             _known_model(f"red_flags → {flag.id} → model", flag.model, models)
             _check_conditions(f"red_flags → {flag.id} → when", flag.when, questions)
+        for tier in self.tiers:
+            _check_conditions(
+                f"tiers → {tier.id} → answers",
+                tuple({q: (o,)} for q, o in tier.answers.items()),
+                questions,
+            )
+        _unique("tiers", [t.id for t in self.tiers])
         for hybrid in self.hybrids:
             for part in hybrid.parts:
                 _known_model(f"hybrids → {hybrid.id} → parts", part.model, models)
@@ -283,6 +320,23 @@ class ModelScore(Frozen):
     contributions: tuple[Contribution, ...]
 
 
+class StaffRange(Frozen):
+    """Full-time case managers needed: low uses the top of the caseload range, high the bottom."""
+
+    low: int
+    high: int
+
+
+class TierPlan(Frozen):
+    tier: str
+    label: str
+    share: float
+    model: str
+    patients: int
+    case_managers: StaffRange
+    handover: str = ""
+
+
 class HybridProposal(Frozen):
     id: str
     kind: Literal["close_call", "mixed_population", "tiered"]
@@ -290,6 +344,48 @@ class HybridProposal(Frozen):
     title: str
     rationale: str
     parts: tuple[HybridPart, ...]
+    tiers: tuple[TierPlan, ...] = ()
+    case_managers: StaffRange | None = None
+
+
+class Population(Frozen):
+    """Optional: how many patients, and what percentage falls in each risk tier."""
+
+    size: int = Field(gt=0, le=50_000_000, examples=[12000])
+    tiers: dict[str, float] = Field(
+        default_factory=dict, examples=[{"high": 5, "rising": 20, "low": 75}]
+    )
+
+
+class Staffing(Frozen):
+    model: str
+    patients: int
+    case_managers: StaffRange
+    caseload_low: int
+    caseload_high: int
+    assumption: bool
+
+
+class CriticalFactor(Frozen):
+    question: str
+    text: str
+    model: str
+    weight_from: float
+    weight_to: float
+
+
+class Robustness(Frozen):
+    first_place_share: dict[str, float]
+    samples: int
+    spread: float
+    critical_factor: CriticalFactor | None
+    text: str
+
+
+class WhatIf(Frozen):
+    model: str
+    changes: dict[str, str]
+    text: str
 
 
 class Result(Frozen):
@@ -301,6 +397,10 @@ class Result(Frozen):
     answers: dict[str, AnswerValue]
     weights: dict[str, float]
     unanswered: tuple[str, ...]
+    robustness: Robustness | None = None
+    what_if: tuple[WhatIf, ...] = ()
+    population: Population | None = None
+    staffing: Staffing | None = None
     catalogue_version: str
     catalogue_hash: str
     engine_version: str

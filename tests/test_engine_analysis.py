@@ -1,0 +1,154 @@
+"""Robustness, what-if and tiered hybrids: the analyses a consultant has to defend."""
+
+from typing import Any
+
+import pytest
+from archetypes import ARCHETYPES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_engine_properties import CATALOGUE, answer_sets, weight_sets
+
+from cm_advisor.engine import Catalogue, InvalidInput, score
+from cm_advisor.engine.robustness import first_place_shares
+from cm_advisor.engine.tiers import split
+
+MIXED = {
+    "staffing": "adequate",
+    "staff_mix": "mixed",
+    "budget": "moderate",
+    "community_services": "high",
+    "team_infrastructure": "partial",
+    "training_capacity": "moderate",
+    "clinical_oversight": "moderate",
+    "outcomes": ["utilization", "cost"],
+}
+
+
+@given(answer_sets(), weight_sets)
+@settings(max_examples=60)
+def test_first_place_shares_sum_to_one_and_are_deterministic(
+    answers: dict[str, Any], weights: dict[str, float]
+) -> None:
+    result = score(CATALOGUE, answers, weights)
+    assert result.robustness is not None
+    shares = result.robustness.first_place_share
+    assert set(shares) == set(CATALOGUE.model_ids)
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+    assert all(0 <= s <= 1 for s in shares.values())
+    again = first_place_shares(CATALOGUE.table, result.answers, result.weights)
+    assert again == shares
+
+
+def test_a_clear_archetype_is_robust(catalogue: Catalogue) -> None:
+    result = score(catalogue, ARCHETYPES["brokerage"])
+    assert result.robustness is not None
+    assert result.robustness.first_place_share["brokerage"] > 0.95
+    assert "Brokerage model ranks first in" in result.robustness.text
+
+
+@given(answer_sets(), weight_sets)
+@settings(max_examples=60)
+def test_the_critical_factor_really_changes_the_winner(
+    answers: dict[str, Any], weights: dict[str, float]
+) -> None:
+    result = score(CATALOGUE, answers, weights)
+    assert result.robustness is not None
+    critical = result.robustness.critical_factor
+    if critical is None:
+        return
+    assert 0 <= critical.weight_to <= 3
+    assert critical.question in result.answers
+    changed = score(CATALOGUE, answers, {**result.weights, critical.question: critical.weight_to})
+    assert changed.recommended == critical.model != result.recommended
+
+
+@given(answer_sets(), weight_sets)
+@settings(max_examples=60)
+def test_every_what_if_change_really_changes_the_winner(
+    answers: dict[str, Any], weights: dict[str, float]
+) -> None:
+    result = score(CATALOGUE, answers, weights)
+    for proposal in result.what_if:
+        assert 1 <= len(proposal.changes) <= 2
+        assert proposal.model != result.recommended
+        changed = score(CATALOGUE, result.answers | proposal.changes, result.weights)
+        assert changed.recommended == proposal.model, proposal.text
+
+
+def test_what_if_prefers_one_change_and_says_it_plainly(catalogue: Catalogue) -> None:
+    result = score(catalogue, ARCHETYPES["clinical"])
+    assert result.what_if
+    first = result.what_if[0]
+    assert first.text.startswith("If ")
+    assert catalogue.model(first.model).name in first.text
+    models = [w.model for w in result.what_if]
+    assert len(models) == len(set(models))
+
+
+def test_tier_percentages_must_add_up_to_100(catalogue: Catalogue) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        score(catalogue, MIXED, population={"size": 1000, "tiers": {"high": 10, "low": 80}})
+    error = caught.value.errors[0]
+    assert error.field == "population.tiers"
+    assert "add up to 100" in error.message and "90" in error.message
+
+
+@pytest.mark.parametrize(
+    ("population", "field"),
+    [
+        ({"size": 0, "tiers": {}}, "population.size"),
+        ({"size": 100, "tiers": {"extreme": 100}}, "population.tiers.extreme"),
+        ({"size": 100, "tiers": {"high": 120, "low": -20}}, "population.tiers.high"),
+    ],
+)
+def test_bad_populations_are_refused(
+    catalogue: Catalogue, population: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        score(catalogue, MIXED, population=population)
+    assert caught.value.errors[0].field == field
+
+
+def test_an_all_low_risk_population_gets_no_tiered_hybrid(catalogue: Catalogue) -> None:
+    result = score(catalogue, MIXED, population={"size": 5000, "tiers": {"low": 100}})
+    assert not [h for h in result.hybrids if h.kind == "tiered"]
+    assert result.staffing is not None and result.staffing.patients == 5000
+
+
+def test_a_large_high_risk_tier_gets_a_tiered_hybrid_whose_staffing_adds_up(
+    catalogue: Catalogue,
+) -> None:
+    population = {"size": 12000, "tiers": {"high": 30, "rising": 20, "low": 50}}
+    result = score(catalogue, MIXED, population=population)
+    tiered = next(h for h in result.hybrids if h.kind == "tiered")
+    assert len(set(tiered.models)) >= 2
+    assert [t.tier for t in tiered.tiers] == ["high", "rising", "low"]
+    assert sum(t.patients for t in tiered.tiers) == 12000
+    assert [t.patients for t in tiered.tiers] == [3600, 2400, 6000]
+    for tier in tiered.tiers:
+        caseload = catalogue.model(tier.model).intensity.caseload
+        assert tier.case_managers.low == -(-tier.patients // caseload.high)
+        assert tier.case_managers.high == -(-tier.patients // caseload.low)
+    assert tiered.case_managers is not None
+    assert tiered.case_managers.low == sum(t.case_managers.low for t in tiered.tiers)
+    assert tiered.case_managers.high == sum(t.case_managers.high for t in tiered.tiers)
+    assert tiered.tiers[0].model == "intensive"
+    assert all(t.handover for t in tiered.tiers)
+
+
+@st.composite
+def tier_shares(draw: st.DrawFn) -> dict[str, float]:
+    high = draw(st.floats(0, 100))
+    rising = draw(st.floats(0, 100 - high))
+    return {"high": high, "rising": rising, "low": 100 - high - rising}
+
+
+@given(st.integers(1, 1_000_000), tier_shares())
+def test_tier_patients_always_add_up(size: int, tiers: dict[str, float]) -> None:
+    counts = split(size, tiers)
+    assert sum(counts.values()) == size
+    assert all(abs(counts[t] - size * s / 100) < 1 for t, s in tiers.items())
+    result = score(CATALOGUE, MIXED, population={"size": size, "tiers": tiers})
+    for hybrid in result.hybrids:
+        if hybrid.kind == "tiered":
+            assert sum(t.patients for t in hybrid.tiers) == size
