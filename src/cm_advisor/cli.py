@@ -42,7 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("catalogue", nargs="?", type=Path, help="models.yaml to check")
     check.add_argument("--questionnaire", type=Path, help="questionnaire.yaml to check")
     check.set_defaults(run=_check)
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
+    upgrade.set_defaults(run=_db_upgrade)
     return parser
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from cm_advisor.storage import Store, database_url
+
+    settings = Settings()
+    store = Store(database_url(settings.database_url, settings.data_dir))
+    try:
+        store.migrate()
+    finally:
+        store.close()
+    print(f"ok: schema up to date ({store.engine.url.render_as_string(hide_password=True)})")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -1,0 +1,264 @@
+"""Save, read, edit and delete assessments; results are stored once and never recomputed."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import delete as sql_delete
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from cm_advisor.engine import AnswerValue, Catalogue, Result
+from cm_advisor.storage.tables import assessments, catalogues
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+TOKEN_BYTES = 24  # 192 bits, URL-safe: 32 characters
+KEY_BYTES = 32
+LABEL_MAX = 200
+NOTES_MAX = 5000
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or written; the caller may retry later."""
+
+
+class WrongKey(PermissionError):
+    """A manage key that does not match; nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    token: str
+    created_at: datetime
+    label: str
+    notes: str
+    answers: dict[str, AnswerValue]
+    weights: dict[str, float]
+    result: Result
+    catalogue_hash: str
+    catalogue_version: str
+    engine_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    assessment: Assessment
+    manage_key: str
+
+
+def database_url(configured: str, data_dir: Path) -> str:
+    """The configured URL, or SQLite in the data directory (created on first use)."""
+    if configured:
+        return configured
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'cm-advisor.sqlite3'}"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Store:
+    """The repository: every database access of the app goes through here."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = _make_engine(url)
+        self._snapshot = lru_cache(maxsize=32)(self._load_snapshot)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StoreUnavailable("the database is unavailable; please try again") from exc
+
+    # --- schema -------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision; safe when several processes start at once."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self._errors(), self._migration_lock(), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        database = self.engine.url.database
+        if not self.is_sqlite or not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    # --- catalogue snapshots ------------------------------------------------
+
+    def remember_catalogue(self, catalogue: Catalogue) -> None:
+        """Keep a copy of the catalogue so results scored with it render the same forever."""
+        with self._errors(), self.engine.begin() as conn:
+            known = conn.execute(
+                select(catalogues.c.content_hash).where(
+                    catalogues.c.content_hash == catalogue.content_hash
+                )
+            ).first()
+            if known is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(catalogues).values(
+                                content_hash=catalogue.content_hash,
+                                version=catalogue.version,
+                                content=catalogue.model_dump_json(),
+                                first_seen=datetime.now(UTC),
+                            )
+                        )
+                except IntegrityError:
+                    pass  # another process stored the same snapshot first
+
+    def catalogue(self, content_hash: str) -> Catalogue | None:
+        return self._snapshot(content_hash)
+
+    def _load_snapshot(self, content_hash: str) -> Catalogue | None:
+        with self._errors(), self.engine.connect() as conn:
+            content = conn.execute(
+                select(catalogues.c.content).where(catalogues.c.content_hash == content_hash)
+            ).scalar()
+        return None if content is None else Catalogue.model_validate_json(content)
+
+    # --- assessments --------------------------------------------------------
+
+    def create(self, result: Result, label: str = "", notes: str = "") -> Created:
+        """Save a result as computed; return it with its one-time manage key."""
+        key = secrets.token_urlsafe(KEY_BYTES)
+        created_at = datetime.now(UTC).replace(microsecond=0)
+        row: dict[str, Any] = {
+            "manage_key_hash": hash_key(key),
+            "created_at": created_at,
+            "label": label[:LABEL_MAX] or None,
+            "notes": notes[:NOTES_MAX] or None,
+            "answers": json.dumps(result.answers),
+            "weights": json.dumps(result.weights),
+            "result": result.model_dump_json(),
+            "catalogue_hash": result.catalogue_hash,
+            "catalogue_version": result.catalogue_version,
+            "engine_version": result.engine_version,
+        }
+        with self._errors():
+            for _ in range(3):
+                token = secrets.token_urlsafe(TOKEN_BYTES)
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(insert(assessments).values(token=token, **row))
+                    break
+                except IntegrityError:
+                    continue  # astronomically unlikely token clash: draw again
+            else:
+                raise StoreUnavailable("could not allocate a unique token")
+        saved = Assessment(
+            token=token,
+            created_at=created_at,
+            label=row["label"] or "",
+            notes=row["notes"] or "",
+            answers=dict(result.answers),
+            weights=dict(result.weights),
+            result=result,
+            catalogue_hash=result.catalogue_hash,
+            catalogue_version=result.catalogue_version,
+            engine_version=result.engine_version,
+        )
+        return Created(saved, key)
+
+    def get(self, token: str) -> Assessment | None:
+        with self._errors(), self.engine.connect() as conn:
+            row = conn.execute(select(assessments).where(assessments.c.token == token)).first()
+        if row is None:
+            return None
+        created = row.created_at
+        return Assessment(
+            token=row.token,
+            created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
+            label=row.label or "",
+            notes=row.notes or "",
+            answers=json.loads(row.answers),
+            weights=json.loads(row.weights),
+            result=Result.model_validate_json(row.result),
+            catalogue_hash=row.catalogue_hash,
+            catalogue_version=row.catalogue_version,
+            engine_version=row.engine_version,
+        )
+
+    def check_key(self, token: str, key: str) -> bool:
+        """True when the key opens this assessment (constant-time comparison)."""
+        with self._errors(), self.engine.connect() as conn:
+            stored = conn.execute(
+                select(assessments.c.manage_key_hash).where(assessments.c.token == token)
+            ).scalar()
+        return stored is not None and hmac.compare_digest(stored, hash_key(key))
+
+    def update(self, token: str, key: str, label: str, notes: str) -> None:
+        """Change label and notes only; the result itself can never be edited."""
+        self._require_key(token, key)
+        with self._errors(), self.engine.begin() as conn:
+            conn.execute(
+                update(assessments)
+                .where(assessments.c.token == token)
+                .values(label=label[:LABEL_MAX] or None, notes=notes[:NOTES_MAX] or None)
+            )
+
+    def delete(self, token: str, key: str) -> None:
+        self._require_key(token, key)
+        with self._errors(), self.engine.begin() as conn:
+            conn.execute(sql_delete(assessments).where(assessments.c.token == token))
+
+    def _require_key(self, token: str, key: str) -> None:
+        if not self.check_key(token, key):
+            raise WrongKey("the manage key does not match this assessment")
+
+
+def _make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,70 @@
+"""The command line: score a file, check a catalogue, refuse bad input clearly."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from archetypes import ARCHETYPES
+
+from cm_advisor.cli import main
+from cm_advisor.config import Settings
+
+DEFAULTS = Settings()
+
+
+def test_score_prints_a_readable_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(ARCHETYPES["brokerage"]))
+    assert main(["score", str(answers)]) == 0
+    out = capsys.readouterr().out
+    assert "Recommended: Brokerage model" in out
+    assert out.index("Brokerage model") < out.index("Clinical case management")
+
+
+def test_score_json_matches_the_api(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"answers": ARCHETYPES["clinical"], "weights": {"budget": 2}}))
+    assert main(["score", "--json", str(answers)]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["recommended"] == "clinical"
+    assert body["weights"]["budget"] == 2
+
+
+def test_score_refuses_a_bad_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("acuity: extreme\n")
+    assert main(["score", str(answers)]) == 2
+    err = capsys.readouterr().err
+    assert "answers.acuity" in err and "very_high" in err
+
+
+def test_check_accepts_the_shipped_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert "ok:" in capsys.readouterr().out
+
+
+def test_check_fails_on_a_broken_catalogue(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "models.yaml"
+    data = yaml.safe_load(DEFAULTS.catalogue_path.read_text())
+    data["rules"]["acuity"]["low"]["wizard"] = {"fit": 1, "why": "x"}
+    broken.write_text(yaml.safe_dump(data))
+    assert main(["check", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert str(broken) in err and "unknown model 'wizard'" in err
+
+
+def test_check_names_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "missing.yaml")]) == 2
+    assert "missing.yaml: cannot read" in capsys.readouterr().err
+
+
+def test_db_upgrade_creates_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CM_ADVISOR_DATA_DIR", str(tmp_path / "fresh"))
+    assert main(["db", "upgrade"]) == 0
+    assert (tmp_path / "fresh" / "cm-advisor.sqlite3").exists()
+    assert "schema up to date" in capsys.readouterr().out

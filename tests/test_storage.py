@@ -1,0 +1,120 @@
+"""The repository against real SQLite and real PostgreSQL."""
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from archetypes import ARCHETYPES
+from databases import database
+from sqlalchemy import text
+
+from cm_advisor import engine
+from cm_advisor.engine import Catalogue
+from cm_advisor.storage import Store, WrongKey
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path, catalogue: Catalogue) -> Iterator[Store]:
+    with database(request.param, tmp_path) as url:
+        s = Store(url)
+        s.migrate()
+        s.remember_catalogue(catalogue)
+        yield s
+        s.close()
+
+
+def test_a_saved_result_comes_back_exactly(store: Store, catalogue: Catalogue) -> None:
+    result = engine.score(catalogue, ARCHETYPES["clinical"], {"budget": 2})
+    created = store.create(result, "Riverside Health", "Before the merger")
+    found = store.get(created.assessment.token)
+    assert found is not None
+    assert found.result == result
+    assert found.result.model_dump_json() == result.model_dump_json()
+    assert found.answers == result.answers | {"outcomes": ["readmissions", "quality"]}
+    assert found.weights["budget"] == 2
+    assert (found.label, found.notes) == ("Riverside Health", "Before the merger")
+    assert found.catalogue_version == catalogue.version
+    assert found.catalogue_hash == catalogue.content_hash
+    assert found.engine_version == result.engine_version
+    assert found.created_at == created.assessment.created_at
+
+
+def test_tokens_are_unique_long_and_unordered(store: Store, catalogue: Catalogue) -> None:
+    result = engine.score(catalogue, {})
+    tokens = [store.create(result).assessment.token for _ in range(60)]
+    assert len(set(tokens)) == len(tokens)
+    assert all(len(t) >= 32 for t in tokens)  # 24 random bytes: 192 bits
+    assert tokens != sorted(tokens)
+    assert len({t[:6] for t in tokens}) == len(tokens)
+
+
+def test_a_wrong_key_changes_nothing(store: Store, catalogue: Catalogue) -> None:
+    created = store.create(engine.score(catalogue, ARCHETYPES["brokerage"]), "Acme")
+    token = created.assessment.token
+    before = store.get(token)
+    with pytest.raises(WrongKey):
+        store.delete(token, "not-the-key")
+    with pytest.raises(WrongKey):
+        store.update(token, created.manage_key[:-1] + "x", "Hacked", "")
+    assert store.get(token) == before
+
+
+def test_the_manage_key_edits_label_and_notes_only(store: Store, catalogue: Catalogue) -> None:
+    created = store.create(engine.score(catalogue, ARCHETYPES["brokerage"]), "Acme")
+    token = created.assessment.token
+    store.update(token, created.manage_key, "Acme North", "Reviewed")
+    found = store.get(token)
+    assert found is not None
+    assert (found.label, found.notes) == ("Acme North", "Reviewed")
+    assert found.result == created.assessment.result
+
+
+def test_delete_removes_the_row(store: Store, catalogue: Catalogue) -> None:
+    created = store.create(engine.score(catalogue, {}))
+    store.delete(created.assessment.token, created.manage_key)
+    assert store.get(created.assessment.token) is None
+    assert store.get("never-issued") is None
+
+
+def test_the_manage_key_is_not_stored_in_plain_text(store: Store, catalogue: Catalogue) -> None:
+    created = store.create(engine.score(catalogue, {}))
+    with store.engine.connect() as conn:
+        dump = " ".join(str(v) for row in conn.execute(text("SELECT * FROM assessments")) for v in row)
+    assert created.manage_key not in dump
+
+
+def test_catalogue_snapshots_survive_for_old_results(store: Store, catalogue: Catalogue) -> None:
+    store.remember_catalogue(catalogue)  # idempotent
+    assert store.catalogue(catalogue.content_hash) == catalogue
+    assert store.catalogue("0" * 64) is None
+
+
+def test_migrations_are_idempotent_and_safe_in_parallel(store: Store) -> None:
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        other = Store(store.url)
+        try:
+            other.migrate()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            other.close()
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    s = Store(f"sqlite:///{tmp_path / 'wal.sqlite3'}")
+    s.migrate()
+    with s.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    s.close()
