@@ -23,7 +23,7 @@ def free_port() -> int:
 def running_server(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
     """Start uvicorn with these CM_ADVISOR_* settings; yield its base URL; stop it after."""
     port = free_port()
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [
             sys.executable,

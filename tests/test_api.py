@@ -3,9 +3,9 @@
 from typing import Any
 
 import pytest
-from archetypes import ARCHETYPES
 from fastapi.testclient import TestClient
 
+from archetypes import ARCHETYPES
 from cm_advisor.engine import Catalogue
 
 
@@ -73,7 +73,9 @@ def test_bad_input_is_a_422_naming_field_and_allowed_values(
 
 def test_too_many_outcomes_is_a_422(client: TestClient) -> None:
     outcomes = ["cost", "quality", "experience", "utilization", "readmissions", "self_management"]
-    error = _error(client.post("/api/v1/score", json={"answers": {"outcomes": [*outcomes, "cost"]}}))
+    error = _error(
+        client.post("/api/v1/score", json={"answers": {"outcomes": [*outcomes, "cost"]}})
+    )
     assert error["field"] == "answers.outcomes"
 
 

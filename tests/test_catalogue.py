@@ -176,7 +176,9 @@ def test_questionnaire_mistakes_name_file_and_place(
 
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
-    m, q = _write(tmp_path, "version: '1'\nmodels: [\n  - id: x\n", _load(DEFAULTS.questionnaire_path))
+    m, q = _write(
+        tmp_path, "version: '1'\nmodels: [\n  - id: x\n", _load(DEFAULTS.questionnaire_path)
+    )
     with pytest.raises(CatalogueError, match=r"models\.yaml: line \d+, column \d+: not valid YAML"):
         load_catalogue(m, q)
 
@@ -188,7 +190,7 @@ def test_a_list_at_the_top_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(CatalogueError, match="nope.yaml: cannot read"):
+    with pytest.raises(CatalogueError, match=r"nope\.yaml: cannot read"):
         load_catalogue(tmp_path / "nope.yaml", DEFAULTS.questionnaire_path)
 
 

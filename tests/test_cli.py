@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from archetypes import ARCHETYPES
 
+from archetypes import ARCHETYPES
 from cm_advisor.cli import main
 from cm_advisor.config import Settings
 

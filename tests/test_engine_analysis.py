@@ -3,14 +3,14 @@
 from typing import Any
 
 import pytest
-from archetypes import ARCHETYPES
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine_properties import CATALOGUE, answer_sets, weight_sets
 
+from archetypes import ARCHETYPES
 from cm_advisor.engine import Catalogue, InvalidInput, score
 from cm_advisor.engine.robustness import first_place_shares
 from cm_advisor.engine.tiers import split
+from test_engine_properties import CATALOGUE, answer_sets, weight_sets
 
 MIXED = {
     "staffing": "adequate",

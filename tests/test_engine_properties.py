@@ -1,5 +1,6 @@
 """Properties of the engine over every valid answer set (hypothesis)."""
 
+import itertools
 from typing import Any
 
 import pytest
@@ -85,7 +86,7 @@ def test_monotone_effects(
     for option in options:
         result = score(CATALOGUE, answers | {question_id: option})
         scores.append(next(m.score for m in result.ranking if m.model == model_id))
-    steps = [direction * (b - a) for a, b in zip(scores, scores[1:], strict=False)]
+    steps = [direction * (b - a) for a, b in itertools.pairwise(scores)]
     assert all(step >= 0 for step in steps), (question_id, options, scores)
 
 

@@ -3,8 +3,8 @@
 from typing import Any
 
 import pytest
-from archetypes import ARCHETYPES
 
+from archetypes import ARCHETYPES
 from cm_advisor.engine import Catalogue, InvalidInput, score
 from cm_advisor.engine.scoring import NEUTRAL
 

@@ -5,13 +5,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from archetypes import ARCHETYPES
-from databases import database
 from sqlalchemy import text
 
+from archetypes import ARCHETYPES
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Store, WrongKey
+from databases import database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -80,7 +80,9 @@ def test_delete_removes_the_row(store: Store, catalogue: Catalogue) -> None:
 def test_the_manage_key_is_not_stored_in_plain_text(store: Store, catalogue: Catalogue) -> None:
     created = store.create(engine.score(catalogue, {}))
     with store.engine.connect() as conn:
-        dump = " ".join(str(v) for row in conn.execute(text("SELECT * FROM assessments")) for v in row)
+        dump = " ".join(
+            str(v) for row in conn.execute(text("SELECT * FROM assessments")) for v in row
+        )
     assert created.manage_key not in dump
 
 

@@ -10,7 +10,7 @@ from cm_advisor import engine
 from cm_advisor.engine import Model, Questionnaire, Result
 from cm_advisor.web.deps import CatalogueDep
 from cm_advisor.web.errors import ErrorBody
-from cm_advisor.web.schemas import plain, score_request_model
+from cm_advisor.web.schemas import plain
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No model with this id."}}
 INVALID: dict[int | str, dict[str, Any]] = {
@@ -18,15 +18,14 @@ INVALID: dict[int | str, dict[str, Any]] = {
 }
 
 
-def api_router(catalogue: engine.Catalogue) -> APIRouter:
-    """Build the API for this catalogue: its questions and options appear in the schema."""
-    score_request: Any = score_request_model(catalogue)
+def api_router(score_request: Any) -> APIRouter:
+    """Build the API for this catalogue's request model: its options appear in the schema."""
     router = APIRouter(prefix="/api/v1", tags=["api"])
 
     @router.post("/score", response_model=Result, responses=INVALID)
     async def score(body: score_request, catalogue: CatalogueDep) -> Result:
         """Rank the five models for an organization's answers, with reasons and hybrids."""
-        return engine.score(catalogue, plain(body.answers), plain(body.weights))
+        return engine.score(catalogue, plain(body.answers), plain(body.weights), body.population)
 
     @router.get("/models", response_model=list[Model])
     async def list_models(catalogue: CatalogueDep) -> tuple[Model, ...]:

@@ -14,8 +14,11 @@ from cm_advisor import __version__
 from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import InvalidInput
+from cm_advisor.storage import Store, StoreUnavailable, database_url
 from cm_advisor.web import errors, pages
 from cm_advisor.web.api import api_router
+from cm_advisor.web.api_assessments import assessments_router
+from cm_advisor.web.schemas import assessment_request_model, score_request_model
 from cm_advisor.web.templating import make_templates
 
 DESCRIPTION = """\
@@ -32,7 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(database_url(settings.database_url, settings.data_dir))
+        store.migrate()
+        store.remember_catalogue(catalogue)
+        app.state.store = store
         yield
+        store.close()
 
     app = FastAPI(
         title="Case Management Model Advisor",
@@ -45,9 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(settings.templates_dir)
     app.add_exception_handler(RequestValidationError, errors.request_validation_handler)
     app.add_exception_handler(InvalidInput, errors.invalid_input_handler)
+    app.add_exception_handler(StoreUnavailable, pages.unavailable_handler)
     app.add_exception_handler(StarletteHTTPException, pages.http_error_handler)
     app.add_exception_handler(Exception, pages.server_error_handler)
-    app.include_router(api_router(catalogue))
+    score_request = score_request_model(catalogue)
+    app.include_router(api_router(score_request))
+    app.include_router(assessments_router(assessment_request_model(score_request)))
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 

@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
+from cm_advisor.storage import Store
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -26,6 +27,12 @@ def _templates(request: Request) -> Jinja2Templates:
     return templates
 
 
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+StoreDep = Annotated[Store, Depends(_store)]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from cm_advisor.engine import Catalogue
 from cm_advisor.engine.answers import WEIGHT_HELP
+from cm_advisor.engine.types import Population
 
 EXAMPLE_ANSWERS: dict[str, Any] = {
     "acuity": "very_high",
@@ -56,8 +57,38 @@ def score_request_model(catalogue: Catalogue) -> type[BaseModel]:
         ),
         weights=(
             weights | None,
-            Field(None, description=f"Optional importance per question: {WEIGHT_HELP}."),
+            Field(
+                None,
+                description=f"Optional importance per question: {WEIGHT_HELP}.",
+                examples=[{"budget": 2, "training_capacity": 0.5}],
+            ),
         ),
+        population=(
+            Population | None,
+            Field(
+                None,
+                description="Optional: patients in scope and the percentage in each risk tier "
+                "(high, rising, low; adding up to 100). Enables the tiered hybrid and staffing.",
+                examples=[{"size": 12000, "tiers": {"high": 5, "rising": 20, "low": 75}}],
+            ),
+        ),
+    )
+
+
+LABEL_MAX = 200
+NOTES_MAX = 5000
+
+
+def assessment_request_model(score_request: type[BaseModel]) -> type[BaseModel]:
+    """The score request plus the label and notes a consultant keeps with a saved result."""
+    return create_model(
+        "AssessmentRequest",
+        __base__=score_request,
+        label=(
+            str | None,
+            Field(None, max_length=LABEL_MAX, description="Client or organization name."),
+        ),
+        notes=(str | None, Field(None, max_length=NOTES_MAX, description="Free notes.")),
     )
 
 

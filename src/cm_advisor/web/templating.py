@@ -9,7 +9,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 
 def _points(value: float) -> str:
-    return f"{value:+.1f}"
+    """Signed points with a true minus sign; zero is just 0.0."""
+    shown = f"{abs(value):.1f}"
+    if shown == "0.0":
+        return shown
+    return f"+{shown}" if value > 0 else f"\u2212{shown}"
 
 
 def make_templates(directory: Path) -> Jinja2Templates:

@@ -1,0 +1,102 @@
+"""Saved assessments over JSON: create, read and delete with the manage key."""
+
+# No `from __future__ import annotations`: FastAPI must see the request model built at run time.
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from cm_advisor import engine
+from cm_advisor.engine import Result
+from cm_advisor.storage import Assessment, WrongKey
+from cm_advisor.web.deps import CatalogueDep, StoreDep
+from cm_advisor.web.errors import ErrorBody
+from cm_advisor.web.links import absolute, manage_path, share_path
+from cm_advisor.web.schemas import plain
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No assessment with this id."},
+    422: {"model": ErrorBody, "description": "A field is wrong; `allowed` lists its values."},
+    503: {"description": "The database is unavailable; retry later."},
+}
+
+
+class StoredAssessment(BaseModel):
+    id: str = Field(description="The share token: also the last part of `url`.")
+    url: str
+    created_at: datetime
+    label: str
+    notes: str
+    catalogue_version: str
+    catalogue_hash: str
+    engine_version: str
+    result: Result
+
+
+class CreatedAssessment(StoredAssessment):
+    manage_url: str = Field(description="Private: edit or delete. Shown only once.")
+    manage_key: str = Field(description="The secret in `manage_url`; send it as X-Manage-Key.")
+
+
+def stored(request: Request, a: Assessment) -> StoredAssessment:
+    return StoredAssessment(
+        id=a.token,
+        url=absolute(request, share_path(a.token)),
+        created_at=a.created_at,
+        label=a.label,
+        notes=a.notes,
+        catalogue_version=a.catalogue_version,
+        catalogue_hash=a.catalogue_hash,
+        engine_version=a.engine_version,
+        result=a.result,
+    )
+
+
+def assessments_router(request_model: Any) -> APIRouter:
+    """Build the routes for this catalogue's request model (see schemas.py)."""
+    router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
+
+    @router.post("", status_code=201, response_model=CreatedAssessment, responses=ERRORS)
+    def create(
+        body: request_model, request: Request, catalogue: CatalogueDep, store: StoreDep
+    ) -> CreatedAssessment:
+        """Score and save: the result, answers and catalogue version never change afterwards."""
+        result = engine.score(catalogue, plain(body.answers), plain(body.weights), body.population)
+        created = store.create(result, body.label or "", body.notes or "")
+        a = created.assessment
+        return CreatedAssessment(
+            **stored(request, a).model_dump(),
+            manage_url=absolute(request, manage_path(a.token, created.manage_key)),
+            manage_key=created.manage_key,
+        )
+
+    @router.get("/{assessment_id}", response_model=StoredAssessment, responses=ERRORS)
+    def read(assessment_id: str, request: Request, store: StoreDep) -> StoredAssessment:
+        """A saved assessment exactly as it was computed."""
+        found = store.get(assessment_id)
+        if found is None:
+            raise HTTPException(404, "no assessment with this id")
+        return stored(request, found)
+
+    @router.delete(
+        "/{assessment_id}",
+        status_code=204,
+        responses={**ERRORS, 403: {"description": "Wrong or missing manage key."}},
+    )
+    def delete(
+        assessment_id: str,
+        store: StoreDep,
+        x_manage_key: Annotated[str, Header(description="The key from `manage_url`.")] = "",
+    ) -> Response:
+        """Delete for good; the share link then answers 404."""
+        if store.get(assessment_id) is None:
+            raise HTTPException(404, "no assessment with this id")
+        try:
+            store.delete(assessment_id, x_manage_key)
+        except WrongKey:
+            raise HTTPException(403, "wrong manage key; nothing was deleted") from None
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,188 @@
+"""HTML pages: home, questionnaire, result, model library, and the error pages."""
+
+# No `from __future__ import annotations`: FastAPI reads the route signatures at run time.
+
+import logging
+from collections.abc import Mapping
+from functools import partial
+from http import HTTPStatus
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cm_advisor import engine
+from cm_advisor.engine import AnswerValue, Catalogue, Result
+from cm_advisor.web import forms
+from cm_advisor.web.deps import CatalogueDep, TemplatesDep
+
+logger = logging.getLogger("cm_advisor")
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+ERROR_TITLES = {
+    400: "Bad request",
+    404: "Page not found",
+    405: "Method not allowed",
+    422: "Unprocessable request",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+RETRY_AFTER_SECONDS = "30"
+
+
+@router.get("/")
+async def home(request: Request, catalogue: CatalogueDep, templates: TemplatesDep) -> Response:
+    """What the advisor does, for whom, and the way into the questionnaire."""
+    return templates.TemplateResponse(request, "home.html", {"catalogue": catalogue})
+
+
+@router.get("/assess")
+async def questionnaire(
+    request: Request, catalogue: CatalogueDep, templates: TemplatesDep
+) -> Response:
+    """The questionnaire; query parameters pre-fill it, so a result can link back to its answers."""
+    kept = forms.parse_answers(catalogue, request.query_params).kept
+    return render_questionnaire(request, templates, catalogue, kept)
+
+
+@router.post("/assess")
+async def assess(request: Request, catalogue: CatalogueDep, templates: TemplatesDep) -> Response:
+    """Score the submitted answers, or show the form again with every problem marked."""
+    async with request.form() as form:  # closes any uploaded file someone sent
+        parsed = forms.parse_answers(catalogue, form)
+    if parsed.errors:
+        return render_questionnaire(
+            request, templates, catalogue, parsed.kept, parsed.errors, status_code=422
+        )
+    return render_result(request, templates, catalogue, engine.score(catalogue, parsed.answers))
+
+
+@router.get("/models")
+async def models(request: Request, catalogue: CatalogueDep, templates: TemplatesDep) -> Response:
+    """The model library."""
+    return templates.TemplateResponse(request, "models.html", {"catalogue": catalogue})
+
+
+@router.get("/models/{model_id}")
+async def model(
+    model_id: str, request: Request, catalogue: CatalogueDep, templates: TemplatesDep
+) -> Response:
+    """One model in full: staffing, intensity, pros and cons, evidence."""
+    if model_id not in catalogue.model_ids:
+        raise HTTPException(404, f"There is no model called '{model_id}'.")
+    return templates.TemplateResponse(
+        request, "model.html", {"catalogue": catalogue, "model": catalogue.model(model_id)}
+    )
+
+
+def render_questionnaire(
+    request: Request,
+    templates: Jinja2Templates,
+    catalogue: Catalogue,
+    kept: Mapping[str, str],
+    errors: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "catalogue": catalogue,
+        "kept": kept,
+        "errors": errors or {},
+        "slots": forms.slots,
+        "ordinal": forms.ordinal,
+        "first_field_id": forms.first_field_id,
+    }
+    return templates.TemplateResponse(request, "assess.html", context, status_code=status_code)
+
+
+def render_result(
+    request: Request,
+    templates: Jinja2Templates,
+    catalogue: Catalogue,
+    result: Result,
+    status_code: int = 200,
+) -> Response:
+    """The one place a Result becomes a page, whether fresh from the form or loaded later."""
+    context = {
+        "catalogue": catalogue,
+        "result": result,
+        "top": result.ranking[0],
+        "answer_label": partial(answer_label, catalogue),
+        "edit_query": forms.query_string(catalogue, result.answers),
+    }
+    return templates.TemplateResponse(request, "result.html", context, status_code=status_code)
+
+
+def answer_label(catalogue: Catalogue, question_id: str, answer: AnswerValue) -> str:
+    """An option's label for display; a red flag on a multi-choice answer names several."""
+    question = catalogue.question(question_id)
+    labels = {o.id: o.label for o in question.options}
+    parts = [answer] if isinstance(answer, str) else list(answer)
+    if len(parts) == 1 and ", " in parts[0] and parts[0] not in labels:
+        parts = parts[0].split(", ")
+    return "; ".join(labels.get(p, p) for p in parts)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """Errors as JSON under /api/, as a page everywhere else."""
+    assert isinstance(exc, StarletteHTTPException)
+    headers = exc.headers
+    if exc.status_code in {204, 304}:
+        return Response(status_code=exc.status_code, headers=headers)
+    if _is_api(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+    templates: Jinja2Templates = request.app.state.templates
+    context = {
+        "status": exc.status_code,
+        "title": ERROR_TITLES.get(exc.status_code, "Request failed"),
+        "detail": "" if exc.detail == _phrase(exc.status_code) else exc.detail,
+    }
+    return templates.TemplateResponse(
+        request, "error.html", context, status_code=exc.status_code, headers=headers
+    )
+
+
+async def server_error_handler(request: Request, exc: Exception) -> Response:
+    """Log the failure; show a calm page (or JSON under /api/) with no internals."""
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_api(request):
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+    templates: Jinja2Templates = request.app.state.templates
+    context = {"status": 500, "title": ERROR_TITLES[500], "detail": ""}
+    try:
+        return templates.TemplateResponse(request, "error.html", context, status_code=500)
+    except Exception:
+        logger.exception("the error page itself failed to render")
+        return HTMLResponse(FALLBACK_500, status_code=500)
+
+
+async def unavailable_handler(request: Request, exc: Exception) -> Response:
+    """The database is down: 503 with Retry-After, as a page or (under /api/) JSON."""
+    logger.warning("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    if _is_api(request):
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+    templates: Jinja2Templates = request.app.state.templates
+    context = {"status": 503, "title": ERROR_TITLES[503], "detail": ""}
+    return templates.TemplateResponse(
+        request, "error.html", context, status_code=503, headers=headers
+    )
+
+
+FALLBACK_500 = (
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong</title>'
+    "<h1>Something went wrong</h1><p>Please try again in a moment.</p></html>"
+)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/")
