@@ -13,17 +13,26 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from cm_advisor.engine import AnswerValue, Catalogue, InvalidInput, Question, check_input
+from cm_advisor.engine.types import Population
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
 
 
+LABEL_MAX = 200
+NOTES_MAX = 5000
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedForm:
-    """Checked answers (empty when there are errors), errors by question id, and raw fields."""
+    """Checked input (empty when there are errors), errors by field name, and raw fields."""
 
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     kept: dict[str, str] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    population: Population | None = None
+    label: str = ""
+    notes: str = ""
 
 
 def slots(question: Question) -> tuple[str, ...]:
@@ -36,11 +45,21 @@ def ordinal(position: int) -> str:
     return ORDINALS[position - 1] if position <= len(ORDINALS) else f"{position}th"
 
 
-def first_field_id(question: Question) -> str:
+def first_field_id(catalogue: Catalogue, name: str) -> str:
     """The id of the control an error summary link should move focus to."""
+    if name not in catalogue.table.questions:
+        return name  # label, notes and other single inputs use their name as id
+    question = catalogue.question(name)
     if question.kind == "multi":
         return slots(question)[0]
     return f"{question.id}-{question.options[0].id}"
+
+
+def field_title(catalogue: Catalogue, name: str) -> str:
+    """What the error summary calls a field."""
+    if name in catalogue.table.questions:
+        return catalogue.question(name).title
+    return name.replace("_", " ").capitalize()
 
 
 def parse_answers(catalogue: Catalogue, form: Mapping[str, object]) -> ParsedForm:
@@ -72,9 +91,23 @@ def parse_answers(catalogue: Catalogue, form: Mapping[str, object]) -> ParsedFor
         for error in exc.errors:
             qid = error.field.removeprefix("answers.")
             errors.setdefault(qid, _sentence(error.message))
+    label, notes = _meta(form, kept, errors)
     if errors:
         return ParsedForm(errors=_in_questionnaire_order(catalogue, errors), kept=kept)
-    return ParsedForm(answers=checked.answers, kept=kept)
+    return ParsedForm(answers=checked.answers, kept=kept, label=label, notes=notes)
+
+
+def _meta(
+    form: Mapping[str, object], kept: dict[str, str], errors: dict[str, str]
+) -> tuple[str, str]:
+    """The optional label (client or organization) and notes kept with a saved result."""
+    label, notes = _text(form.get("label")), _text(form.get("notes"))
+    kept["label"], kept["notes"] = label, notes
+    if len(label) > LABEL_MAX:
+        errors["label"] = f"Keep the label under {LABEL_MAX} characters (it has {len(label)})."
+    if len(notes) > NOTES_MAX:
+        errors["notes"] = f"Keep the notes under {NOTES_MAX} characters (they have {len(notes)})."
+    return label, notes
 
 
 def to_fields(catalogue: Catalogue, answers: Mapping[str, AnswerValue]) -> dict[str, str]:
@@ -107,4 +140,8 @@ def _sentence(message: str) -> str:
 
 def _in_questionnaire_order(catalogue: Catalogue, errors: dict[str, str]) -> dict[str, str]:
     order = [q.id for q in catalogue.questionnaire.questions]
-    return dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0))
+
+    def position(item: tuple[str, str]) -> int:
+        return order.index(item[0]) if item[0] in order else len(order)
+
+    return dict(sorted(errors.items(), key=position))

@@ -92,6 +92,7 @@ def render_questionnaire(
         "slots": forms.slots,
         "ordinal": forms.ordinal,
         "first_field_id": forms.first_field_id,
+        "field_title": forms.field_title,
     }
     return templates.TemplateResponse(request, "assess.html", context, status_code=status_code)
 
