@@ -128,3 +128,77 @@ def test_openapi_documents_every_question_with_its_options(client: TestClient) -
     assert "acuity" in answers
     assert "very_high" in str(answers["acuity"])
     assert client.get("/docs").status_code == 200
+
+
+MIXED = {
+    "staffing": "adequate",
+    "staff_mix": "mixed",
+    "budget": "moderate",
+    "community_services": "high",
+    "team_infrastructure": "partial",
+    "training_capacity": "moderate",
+    "clinical_oversight": "moderate",
+    "outcomes": ["utilization", "cost"],
+}
+
+
+def test_score_includes_robustness_and_what_if(client: TestClient) -> None:
+    body = client.post("/api/v1/score", json={"answers": ARCHETYPES["clinical"]}).json()
+    robustness = body["robustness"]
+    assert set(robustness["first_place_share"]) == {m["model"] for m in body["ranking"]}
+    assert sum(robustness["first_place_share"].values()) == pytest.approx(1, abs=1e-3)
+    assert robustness["samples"] >= 1000
+    assert "ranks first in" in robustness["text"]
+    for proposal in body["what_if"]:
+        assert {"model", "changes", "text"} <= set(proposal)
+        changed = {**body["answers"], **proposal["changes"]}
+        again = client.post("/api/v1/score", json={"answers": changed}).json()
+        assert again["recommended"] == proposal["model"]
+
+
+def test_population_tiers_give_a_tiered_hybrid_with_staffing(client: TestClient) -> None:
+    population = {"size": 12000, "tiers": {"high": 30, "rising": 20, "low": 50}}
+    body = client.post("/api/v1/score", json={"answers": MIXED, "population": population}).json()
+    tiered = next(h for h in body["hybrids"] if h["tiers"])
+    assert [t["patients"] for t in tiered["tiers"]] == [3600, 2400, 6000]
+    assert tiered["case_managers"]["low"] == sum(t["case_managers"]["low"] for t in tiered["tiers"])
+    assert tiered["case_managers"]["high"] == sum(
+        t["case_managers"]["high"] for t in tiered["tiers"]
+    )
+    assert body["staffing"]["patients"] == 12000
+
+
+@pytest.mark.parametrize(
+    ("population", "field"),
+    [
+        ({"size": 100, "tiers": {"high": 5, "rising": 20, "low": 70}}, "population.tiers"),
+        ({"size": -5, "tiers": {}}, "population.size"),
+        ({"size": 100, "tiers": {"top": 100}}, "population.tiers.top"),
+    ],
+)
+def test_bad_population_is_a_422(client: TestClient, population: Any, field: str) -> None:
+    response = client.post("/api/v1/score", json={"answers": {}, "population": population})
+    assert _error(response)["field"] == field
+
+
+def test_weights_outside_0_to_3_are_a_422(client: TestClient) -> None:
+    for value in (-0.1, 3.01, "x", None, [1]):
+        response = client.post("/api/v1/score", json={"answers": {}, "weights": {"budget": value}})
+        if value is None:
+            assert response.status_code == 200  # null means "use the default"
+        else:
+            assert _error(response)["field"].startswith("weights.budget")
+
+
+def test_openapi_documents_the_new_fields_with_examples(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("Robustness", "WhatIf", "TierPlan", "Staffing", "StaffRange", "Population"):
+        schema = schemas[name]
+        assert schema.get("examples") or all(
+            "examples" in p for p in schema["properties"].values()
+        ), name
+    result = schemas["Result"]["properties"]
+    assert {"robustness", "what_if", "population", "staffing"} <= set(result)
+    request = schemas["ScoreRequest"]["properties"]
+    assert "examples" in request["population"] or "examples" in str(request["population"])
+    assert "examples" in str(request["weights"])

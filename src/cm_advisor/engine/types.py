@@ -323,11 +323,33 @@ class ModelScore(Frozen):
 class StaffRange(Frozen):
     """Full-time case managers needed: low uses the top of the caseload range, high the bottom."""
 
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra={"examples": [{"low": 30, "high": 60}]}
+    )
+
     low: int
     high: int
 
 
 class TierPlan(Frozen):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "tier": "high",
+                    "label": "High-risk tier",
+                    "share": 5,
+                    "model": "intensive",
+                    "patients": 600,
+                    "case_managers": {"low": 30, "high": 60},
+                    "handover": "High-risk patients step down ...",
+                }
+            ]
+        },
+    )
+
     tier: str
     label: str
     share: float
@@ -358,6 +380,23 @@ class Population(Frozen):
 
 
 class Staffing(Frozen):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "clinical",
+                    "patients": 12000,
+                    "case_managers": {"low": 343, "high": 600},
+                    "caseload_low": 20,
+                    "caseload_high": 35,
+                    "assumption": False,
+                }
+            ]
+        },
+    )
+
     model: str
     patients: int
     case_managers: StaffRange
@@ -375,6 +414,34 @@ class CriticalFactor(Frozen):
 
 
 class Robustness(Frozen):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "first_place_share": {
+                        "brokerage": 0.0,
+                        "clinical": 0.06,
+                        "strengths_based": 0.0,
+                        "intensive": 0.87,
+                        "collaborative": 0.07,
+                    },
+                    "samples": 4000,
+                    "spread": 0.5,
+                    "critical_factor": {
+                        "question": "budget",
+                        "model": "clinical",
+                        "weight_from": 1.0,
+                        "weight_to": 2.4,
+                        "text": "The ranking is most sensitive to budget: ...",
+                    },
+                    "text": "Intensive case management (ICM) ranks first in 87% of plausible ...",
+                }
+            ]
+        },
+    )
+
     first_place_share: dict[str, float]
     samples: int
     spread: float
@@ -383,6 +450,21 @@ class Robustness(Frozen):
 
 
 class WhatIf(Frozen):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "intensive",
+                    "changes": {"staffing": "ample"},
+                    "text": "If staffing were “ample” instead of “limited”, Intensive case "
+                    "management (ICM) would rank first.",
+                }
+            ]
+        },
+    )
+
     model: str
     changes: dict[str, str]
     text: str

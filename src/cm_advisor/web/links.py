@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from cm_advisor.storage import Created
+
+FLASH_COOKIE = "cm_new_result"
+FLASH_SECONDS = 600
 
 
 def share_path(token: str) -> str:
@@ -15,3 +21,18 @@ def manage_path(token: str, key: str) -> str:
 
 def absolute(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
+
+
+def redirect_with_manage_link(created: Created) -> Response:
+    """303 to the share link; the manage key rides along once in a short-lived cookie."""
+    token = created.assessment.token
+    response = RedirectResponse(share_path(token), status_code=303)
+    response.set_cookie(
+        FLASH_COOKIE,
+        f"{token}.{created.manage_key}",
+        max_age=FLASH_SECONDS,
+        path=share_path(token),
+        httponly=True,
+        samesite="lax",
+    )
+    return response

@@ -10,12 +10,13 @@ from http import HTTPStatus
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cm_advisor import engine
 from cm_advisor.engine import AnswerValue, Catalogue, Result
-from cm_advisor.web import forms
-from cm_advisor.web.deps import CatalogueDep, TemplatesDep
+from cm_advisor.web import forms, links
+from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 
 logger = logging.getLogger("cm_advisor")
 
@@ -39,24 +40,38 @@ async def home(request: Request, catalogue: CatalogueDep, templates: TemplatesDe
 
 
 @router.get("/assess")
-async def questionnaire(
-    request: Request, catalogue: CatalogueDep, templates: TemplatesDep
+def questionnaire(
+    request: Request, catalogue: CatalogueDep, templates: TemplatesDep, store: StoreDep
 ) -> Response:
-    """The questionnaire; query parameters pre-fill it, so a result can link back to its answers."""
-    kept = forms.parse_answers(catalogue, request.query_params).kept
+    """The questionnaire. `?from=TOKEN` reopens a saved result's answers; other query
+    parameters pre-fill single fields, so a result can link back to its answers."""
+    token = request.query_params.get("from", "")
+    if token:
+        saved = store.get(token)
+        if saved is None:
+            raise HTTPException(404, "There is no saved result with this link.")
+        kept = forms.to_fields(catalogue, saved.answers)
+        kept |= {"label": saved.label, "notes": saved.notes}
+    else:
+        kept = forms.parse_answers(catalogue, request.query_params).kept
     return render_questionnaire(request, templates, catalogue, kept)
 
 
 @router.post("/assess")
-async def assess(request: Request, catalogue: CatalogueDep, templates: TemplatesDep) -> Response:
-    """Score the submitted answers, or show the form again with every problem marked."""
+async def assess(
+    request: Request, catalogue: CatalogueDep, templates: TemplatesDep, store: StoreDep
+) -> Response:
+    """Score and save, then redirect to the share link (POST → 303 → GET); on a problem,
+    show the form again with every answer kept and each problem marked."""
     async with request.form() as form:  # closes any uploaded file someone sent
         parsed = forms.parse_answers(catalogue, form)
     if parsed.errors:
         return render_questionnaire(
             request, templates, catalogue, parsed.kept, parsed.errors, status_code=422
         )
-    return render_result(request, templates, catalogue, engine.score(catalogue, parsed.answers))
+    result = engine.score(catalogue, parsed.answers, parsed.weights, parsed.population)
+    created = await run_in_threadpool(store.create, result, parsed.label, parsed.notes)
+    return links.redirect_with_manage_link(created)
 
 
 @router.get("/models")
@@ -97,22 +112,15 @@ def render_questionnaire(
     return templates.TemplateResponse(request, "assess.html", context, status_code=status_code)
 
 
-def render_result(
-    request: Request,
-    templates: Jinja2Templates,
-    catalogue: Catalogue,
-    result: Result,
-    status_code: int = 200,
-) -> Response:
-    """The one place a Result becomes a page, whether fresh from the form or loaded later."""
-    context = {
+def result_context(catalogue: Catalogue, result: Result) -> dict[str, object]:
+    """What result.html needs to show one Result with the catalogue it was scored with."""
+    return {
         "catalogue": catalogue,
         "result": result,
         "top": result.ranking[0],
         "answer_label": partial(answer_label, catalogue),
         "edit_query": forms.query_string(catalogue, result.answers),
     }
-    return templates.TemplateResponse(request, "result.html", context, status_code=status_code)
 
 
 def answer_label(catalogue: Catalogue, question_id: str, answer: AnswerValue) -> str:

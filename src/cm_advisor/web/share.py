@@ -1,0 +1,245 @@
+"""Saved results: share links, exports, rescoring, the manage page and comparisons.
+
+A stored result is shown exactly as it was computed, with the catalogue snapshot
+it was scored with; nothing here recomputes it, except "rescore", which shows a
+fresh ranking beside the stored one and saves nothing.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the route signatures at run time.
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cm_advisor import engine
+from cm_advisor.engine import Catalogue
+from cm_advisor.storage import Assessment, Store
+from cm_advisor.web import forms
+from cm_advisor.web.api_assessments import stored
+from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
+from cm_advisor.web.links import FLASH_COOKIE, absolute, manage_path, share_path
+from cm_advisor.web.pages import result_context
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+
+
+def _load(store: Store, token: str) -> Assessment:
+    found = store.get(token)
+    if found is None:
+        raise HTTPException(404, "There is no saved result at this link. It may have been deleted.")
+    return found
+
+
+def _scored_with(store: Store, current: Catalogue, saved: Assessment) -> Catalogue:
+    """The catalogue snapshot the result was computed with (the current one if it is that)."""
+    if saved.catalogue_hash == current.content_hash:
+        return current
+    return store.catalogue(saved.catalogue_hash) or current
+
+
+@router.get("/r/{token}.json")
+def result_json(token: str, request: Request, store: StoreDep) -> Response:
+    """The stored result in the API's format."""
+    body = stored(request, _load(store, token)).model_dump_json()
+    return Response(body, media_type="application/json", headers=PRIVATE)
+
+
+@router.get("/r/{token}.csv")
+def result_csv(token: str, store: StoreDep) -> Response:
+    """One row per model: rank, score, fit, reasons and concerns."""
+    saved = _load(store, token)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rank", "model", "name", "score", "fit", "reasons", "concerns"])
+    for m in saved.result.ranking:
+        writer.writerow(
+            [
+                m.rank,
+                m.model,
+                m.name,
+                f"{m.score:.1f}",
+                m.fit,
+                " | ".join(m.reasons),
+                " | ".join(m.concerns),
+            ]
+        )
+    headers = PRIVATE | {
+        "Content-Disposition": f'attachment; filename="cm-advisor-{token[:8]}.csv"'
+    }
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/r/{token}")
+def result_page(
+    token: str,
+    request: Request,
+    catalogue: CatalogueDep,
+    store: StoreDep,
+    templates: TemplatesDep,
+) -> Response:
+    """A shared result, exactly as it was computed."""
+    saved = _load(store, token)
+    scored_with = _scored_with(store, catalogue, saved)
+    manage_url = _flash(request, token)
+    context = result_context(scored_with, saved.result) | {
+        "assessment": saved,
+        "share_url": absolute(request, share_path(token)),
+        "manage_url": manage_url,
+        "catalogue_changed": saved.catalogue_hash != catalogue.content_hash,
+        "current_version": catalogue.version,
+    }
+    response = templates.TemplateResponse(request, "result.html", context, headers=PRIVATE)
+    if manage_url:
+        response.delete_cookie(FLASH_COOKIE, path=share_path(token))
+    return response
+
+
+def _flash(request: Request, token: str) -> str:
+    """The manage link, once, right after creation; empty otherwise."""
+    value = request.cookies.get(FLASH_COOKIE, "")
+    cookie_token, _, key = value.partition(".")
+    if cookie_token != token or not key:
+        return ""
+    return absolute(request, manage_path(token, key))
+
+
+@router.get("/r/{token}/rescore")
+def rescore(
+    token: str,
+    request: Request,
+    catalogue: CatalogueDep,
+    store: StoreDep,
+    templates: TemplatesDep,
+) -> Response:
+    """The stored ranking beside a fresh one from the current catalogue; nothing is saved."""
+    saved = _load(store, token)
+    try:
+        fresh = engine.score(catalogue, saved.answers, saved.weights, saved.result.population)
+    except engine.InvalidInput as exc:
+        fresh = None
+        problems = [f"{e.field}: {e.message}" for e in exc.errors]
+    else:
+        problems = []
+    context = {
+        "catalogue": catalogue,
+        "assessment": saved,
+        "old": saved.result,
+        "new": fresh,
+        "problems": problems,
+        "share_url": share_path(token),
+    }
+    return templates.TemplateResponse(request, "rescore.html", context, headers=PRIVATE)
+
+
+@router.get("/compare")
+def compare(
+    request: Request,
+    catalogue: CatalogueDep,
+    store: StoreDep,
+    templates: TemplatesDep,
+    a: str = "",
+    b: str = "",
+) -> Response:
+    """Two saved results side by side, e.g. before and after a reorganisation."""
+    tokens = [_token_from(a), _token_from(b)]
+    if not all(tokens):
+        context = {"catalogue": catalogue, "a": a, "b": b, "pair": None}
+        return templates.TemplateResponse(request, "compare.html", context, headers=PRIVATE)
+    pair = [_load(store, t) for t in tokens]
+    context = {"catalogue": catalogue, "a": a, "b": b, "pair": pair, "rows": _rows(*pair)}
+    return templates.TemplateResponse(request, "compare.html", context, headers=PRIVATE)
+
+
+def _token_from(value: str) -> str:
+    """Accept a bare token or a pasted share link."""
+    value = value.strip().rstrip("/")
+    return value.rsplit("/r/", 1)[-1].split("?")[0].split("#")[0] if value else ""
+
+
+def _rows(first: Assessment, second: Assessment) -> list[dict[str, object]]:
+    before = {m.model: m for m in first.result.ranking}
+    after = {m.model: m for m in second.result.ranking}
+    order = [m.model for m in second.result.ranking] + [m for m in before if m not in after]
+    return [{"model": mid, "before": before.get(mid), "after": after.get(mid)} for mid in order]
+
+
+@router.get("/manage/{token}/{key}")
+def manage_page(
+    token: str,
+    key: str,
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    templates: TemplatesDep,
+) -> Response:
+    """The creator's private page: edit the label and notes, or delete the result."""
+    saved = _authorised(store, token, key)
+    context = {
+        "catalogue": catalogue,
+        "assessment": saved,
+        "share_url": absolute(request, share_path(token)),
+        "manage_path": manage_path(token, key),
+        "saved": request.query_params.get("saved") == "1",
+        "errors": {},
+    }
+    return templates.TemplateResponse(request, "manage.html", context, headers=PRIVATE)
+
+
+@router.post("/manage/{token}/{key}")
+def manage_update(
+    token: str,
+    key: str,
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    templates: TemplatesDep,
+    label: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
+) -> Response:
+    """Save a new label and notes; the result itself cannot be edited."""
+    saved = _authorised(store, token, key)
+    errors: dict[str, str] = {}
+    label, notes = forms.meta_fields({"label": label, "notes": notes}, {}, errors)
+    if errors:
+        context = {
+            "catalogue": catalogue,
+            "assessment": saved,
+            "share_url": absolute(request, share_path(token)),
+            "manage_path": manage_path(token, key),
+            "saved": False,
+            "errors": errors,
+            "kept": {"label": label, "notes": notes},
+        }
+        return templates.TemplateResponse(
+            request, "manage.html", context, status_code=422, headers=PRIVATE
+        )
+    store.update(token, key, label, notes)
+    return RedirectResponse(f"{manage_path(token, key)}?saved=1", status_code=303)
+
+
+@router.post("/manage/{token}/{key}/delete")
+def manage_delete(
+    token: str,
+    key: str,
+    request: Request,
+    store: StoreDep,
+    templates: TemplatesDep,
+    catalogue: CatalogueDep,
+) -> Response:
+    """Delete for good; the share link answers 404 from now on."""
+    _authorised(store, token, key)
+    store.delete(token, key)
+    context = {"catalogue": catalogue}
+    return templates.TemplateResponse(request, "deleted.html", context, headers=PRIVATE)
+
+
+def _authorised(store: Store, token: str, key: str) -> Assessment:
+    saved = _load(store, token)
+    if not store.check_key(token, key):
+        raise HTTPException(403, "This manage link is not valid for this result.")
+    return saved
