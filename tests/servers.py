@@ -25,17 +25,7 @@ def running_server(env: dict[str, str], log: Path | None = None) -> Iterator[str
     port = free_port()
     out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "cm_advisor.web.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        [sys.executable, "-m", "cm_advisor", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **env},
         stdout=out,
         stderr=subprocess.STDOUT,

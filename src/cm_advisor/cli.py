@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cm_advisor import __version__, engine
 from cm_advisor.catalogue import CatalogueError, load_catalogue, read_yaml
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
     serve.add_argument("--reload", action="store_true", help="restart when code changes")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.set_defaults(run=_serve)
 
     score = commands.add_parser("score", help="score an answers file (YAML or JSON)")
@@ -69,14 +71,38 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = Settings()
     host, port = args.host or settings.host, args.port or settings.port
-    if args.reload:
-        load_catalogue(settings.catalogue_path, settings.questionnaire_path)
+    # Our own access log redacts share tokens and manage keys; uvicorn's would not.
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": LOG_CONFIG,
+    }
+    if args.reload or args.workers > 1:
+        load_catalogue(settings.catalogue_path, settings.questionnaire_path)  # fail fast
         uvicorn.run(
-            "cm_advisor.web.app:create_app", factory=True, host=host, port=port, reload=True
+            "cm_advisor.web.app:create_app",
+            factory=True,
+            reload=args.reload,
+            workers=None if args.reload else args.workers,
+            **options,
         )
     else:
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(create_app(settings), **options)
     return 0
+
+
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        "cm_advisor": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from limits import parse_many
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,5 +30,28 @@ class Settings(BaseSettings):
     )
     templates_dir: Path = Field(ROOT / "templates", description="Jinja templates.")
     static_dir: Path = Field(ROOT / "static", description="CSS, JavaScript and images.")
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    api_keys: str = Field(
+        "",
+        description="Comma-separated keys; when set, creating and deleting assessments "
+        "through the API needs one (header `X-API-Key` or `Authorization: Bearer KEY`).",
+    )
+    rate_limit: str = Field(
+        "30/minute",
+        description="New assessments per client address, e.g. `30/minute`; empty turns it off.",
+    )
     host: str = Field("127.0.0.1", description="Address `cm-advisor serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cm-advisor serve` listens on.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # raises ValueError on nonsense such as "lots"
+        return value.strip()
+
+    @property
+    def api_key_set(self) -> frozenset[str]:
+        return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())

@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert, select, text, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.storage.tables import assessments, catalogues
@@ -67,6 +68,14 @@ def database_url(configured: str, data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'cm-advisor.sqlite3'}"
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str, limit: int) -> str | None:
+    """Free text as stored: no control characters (PostgreSQL refuses NUL), within limit."""
+    return CONTROL.sub("", text)[:limit].strip() or None
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -79,6 +88,8 @@ class Store:
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url)
         self._snapshot = lru_cache(maxsize=32)(self._load_snapshot)
+        self._catalogue: Catalogue | None = None
+        self._prepared = False
 
     def close(self) -> None:
         self.engine.dispose()
@@ -87,8 +98,26 @@ class Store:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
             raise StoreUnavailable("the database is unavailable; please try again") from exc
+
+    def open(self, catalogue: Catalogue) -> bool:
+        """Migrate and snapshot the catalogue; if the database is down, try again on next use."""
+        self._catalogue = catalogue
+        try:
+            self._prepare()
+        except StoreUnavailable:
+            return False
+        return True
+
+    def _prepare(self) -> None:
+        if not self._prepared:
+            self.migrate()
+            if self._catalogue is not None:
+                self.remember_catalogue(self._catalogue)
+            self._prepared = True
 
     # --- schema -------------------------------------------------------------
 
@@ -161,13 +190,14 @@ class Store:
 
     def create(self, result: Result, label: str = "", notes: str = "") -> Created:
         """Save a result as computed; return it with its one-time manage key."""
+        self._prepare()
         key = secrets.token_urlsafe(KEY_BYTES)
         created_at = datetime.now(UTC).replace(microsecond=0)
         row: dict[str, Any] = {
             "manage_key_hash": hash_key(key),
             "created_at": created_at,
-            "label": label[:LABEL_MAX] or None,
-            "notes": notes[:NOTES_MAX] or None,
+            "label": clean(label, LABEL_MAX),
+            "notes": clean(notes, NOTES_MAX),
             "answers": json.dumps(result.answers),
             "weights": json.dumps(result.weights),
             "result": result.model_dump_json(),
@@ -201,6 +231,7 @@ class Store:
         return Created(saved, key)
 
     def get(self, token: str) -> Assessment | None:
+        self._prepare()
         with self._errors(), self.engine.connect() as conn:
             row = conn.execute(select(assessments).where(assessments.c.token == token)).first()
         if row is None:
@@ -221,6 +252,7 @@ class Store:
 
     def check_key(self, token: str, key: str) -> bool:
         """True when the key opens this assessment (constant-time comparison)."""
+        self._prepare()
         with self._errors(), self.engine.connect() as conn:
             stored = conn.execute(
                 select(assessments.c.manage_key_hash).where(assessments.c.token == token)
@@ -234,7 +266,7 @@ class Store:
             conn.execute(
                 update(assessments)
                 .where(assessments.c.token == token)
-                .values(label=label[:LABEL_MAX] or None, notes=notes[:NOTES_MAX] or None)
+                .values(label=clean(label, LABEL_MAX), notes=clean(notes, NOTES_MAX))
             )
 
     def delete(self, token: str, key: str) -> None:

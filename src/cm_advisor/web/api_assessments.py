@@ -13,11 +13,14 @@ from cm_advisor.engine import Result
 from cm_advisor.storage import Assessment, WrongKey
 from cm_advisor.web.deps import CatalogueDep, StoreDep
 from cm_advisor.web.errors import ErrorBody
+from cm_advisor.web.guards import ApiKeyRequired, CreationLimited
 from cm_advisor.web.links import absolute, manage_path, share_path
 from cm_advisor.web.schemas import plain
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "API keys are configured and none (or a wrong one) was sent."},
     404: {"description": "No assessment with this id."},
+    429: {"description": "Too many new assessments from this address; see Retry-After."},
     422: {"model": ErrorBody, "description": "A field is wrong; `allowed` lists its values."},
     503: {"description": "The database is unavailable; retry later."},
 }
@@ -58,7 +61,13 @@ def assessments_router(request_model: Any) -> APIRouter:
     """Build the routes for this catalogue's request model (see schemas.py)."""
     router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
 
-    @router.post("", status_code=201, response_model=CreatedAssessment, responses=ERRORS)
+    @router.post(
+        "",
+        status_code=201,
+        response_model=CreatedAssessment,
+        responses=ERRORS,
+        dependencies=[ApiKeyRequired, CreationLimited],
+    )
     def create(
         body: request_model, request: Request, catalogue: CatalogueDep, store: StoreDep
     ) -> CreatedAssessment:
@@ -83,6 +92,7 @@ def assessments_router(request_model: Any) -> APIRouter:
     @router.delete(
         "/{assessment_id}",
         status_code=204,
+        dependencies=[ApiKeyRequired],
         responses={**ERRORS, 403: {"description": "Wrong or missing manage key."}},
     )
     def delete(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,8 +22,12 @@ from cm_advisor.storage import Store, StoreUnavailable, database_url
 from cm_advisor.web import errors, pages, share
 from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
+from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
+from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
 from cm_advisor.web.templating import make_templates
+
+logger = logging.getLogger("cm_advisor")
 
 DESCRIPTION = """\
 Weighs an organization's answers about its patients, staff, services and goals
@@ -36,8 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(database_url(settings.database_url, settings.data_dir))
-        store.migrate()
-        store.remember_catalogue(catalogue)
+        if not store.open(catalogue):
+            logger.warning("database unavailable at start-up; scoring works, saving will retry")
         app.state.store = store
         yield
         store.close()
@@ -47,8 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
+    app.state.creation_limit = CreationLimit(settings.rate_limit)
     app.state.catalogue = catalogue
     app.state.templates = make_templates(settings.templates_dir)
     app.add_exception_handler(RequestValidationError, errors.request_validation_handler)
@@ -63,9 +75,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        """Swagger UI; its one inline script carries a nonce allowed by this page's CSP."""
+        nonce = secrets.token_urlsafe(16)
+        request.state.csp = DOCS_CSP.format(nonce=nonce)
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} · API")
+        html = bytes(page.body).decode().replace("<script", f'<script nonce="{nonce}"')
+        return HTMLResponse(html)
+
     @app.get("/healthz", tags=["ops"])
-    async def healthz() -> dict[str, str]:
-        """Liveness and the catalogue in use."""
-        return {"status": "ok", "catalogue_version": catalogue.version, "version": __version__}
+    def healthz(request: Request) -> dict[str, str]:
+        """Liveness, the catalogue in use and whether the database answers."""
+        database = "ok" if request.app.state.store.ping() else "unavailable"
+        return {
+            "status": "ok",
+            "database": database,
+            "catalogue_version": catalogue.version,
+            "version": __version__,
+        }
 
     return app

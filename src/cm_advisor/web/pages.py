@@ -17,6 +17,7 @@ from cm_advisor import engine
 from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.web import forms, links
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
+from cm_advisor.web.guards import CreationLimited
 
 logger = logging.getLogger("cm_advisor")
 
@@ -57,7 +58,7 @@ def questionnaire(
     return render_questionnaire(request, templates, catalogue, kept)
 
 
-@router.post("/assess")
+@router.post("/assess", dependencies=[CreationLimited])
 async def assess(
     request: Request, catalogue: CatalogueDep, templates: TemplatesDep, store: StoreDep
 ) -> Response:

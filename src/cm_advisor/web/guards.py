@@ -1,0 +1,60 @@
+"""Who may write: optional API keys for the JSON write endpoints, and a rate limit on
+creating assessments per client address (429 with Retry-After)."""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from limits import RateLimitItem, parse_many, storage, strategies
+
+from cm_advisor.config import Settings
+
+
+class CreationLimit:
+    """A moving-window limit per client address, kept in this process's memory."""
+
+    def __init__(self, rule: str) -> None:
+        self.items: list[RateLimitItem] = parse_many(rule) if rule else []
+        self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+
+    def check(self, client: str) -> None:
+        for item in self.items:
+            if not self.limiter.hit(item, client):
+                reset = self.limiter.get_window_stats(item, client).reset_time
+                wait = max(1, math.ceil(reset - time.time()))
+                raise HTTPException(
+                    429,
+                    f"Too many new assessments from this address; try again in {wait} s.",
+                    headers={"Retry-After": str(wait)},
+                )
+
+
+def limit_creation(request: Request) -> None:
+    limit: CreationLimit = request.app.state.creation_limit
+    limit.check(request.client.host if request.client else "unknown")
+
+
+def require_api_key(
+    request: Request,
+    x_api_key: Annotated[str, Header(description="Needed when the server sets API keys.")] = "",
+    authorization: Annotated[str, Header(include_in_schema=False)] = "",
+) -> None:
+    settings: Settings = request.app.state.settings
+    keys = settings.api_key_set
+    if not keys:
+        return
+    given = x_api_key or authorization.removeprefix("Bearer ").strip()
+    if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+        raise HTTPException(
+            401,
+            "an API key is required: send it as X-API-Key or Authorization: Bearer KEY",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+CreationLimited = Depends(limit_creation)
+ApiKeyRequired = Depends(require_api_key)

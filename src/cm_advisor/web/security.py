@@ -1,0 +1,135 @@
+"""Security middleware: response headers, request size limit, and redacted access logs.
+
+Pure ASGI (not BaseHTTPMiddleware) so it adds almost nothing to each request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+# Swagger UI at /docs loads its bundle from a CDN and starts it with one inline script,
+# which carries a per-response nonce: still no 'unsafe-inline' for scripts.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+SECRET_PATHS = re.compile(r"^/(r|manage|resume)/[^/?#]+(/[^/?#]+)?")
+access_log = logging.getLogger("cm_advisor.access")
+
+
+class SecurityMiddleware:
+    """Adds the security headers, refuses oversized bodies, logs requests without secrets."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await _too_large(send, self.max_body_bytes)
+            _log(scope, 413, started)
+            return
+        received = 0
+        refused = False
+
+        async def limited_receive() -> Message:
+            # Past the limit: answer 413 ourselves and tell the app the client left.
+            nonlocal received, refused, status
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    refused, status = True, 413
+                    await _too_large(send, self.max_body_bytes)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if refused:
+                return  # the 413 has been sent; drop whatever the app says afterwards
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k not in _OURS]
+                csp = scope.get("state", {}).get("csp") or CSP
+                headers += [*HEADERS, (b"content-security-policy", csp.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except Exception:
+            if not refused:
+                raise
+        finally:
+            _log(scope, status, started)
+
+
+_OURS = {k for k, _ in HEADERS} | {b"content-security-policy"}
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = b'{"detail":"request body too large: the limit is ' + str(limit).encode() + b' bytes"}'
+    headers: list[tuple[bytes, bytes]] = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *HEADERS,
+        (b"content-security-policy", CSP.encode()),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def redact(path: str) -> str:
+    """Share tokens and manage keys are secrets: never write them to a log."""
+    return SECRET_PATHS.sub(lambda m: f"/{m.group(1)}/…", path)
+
+
+def _log(scope: Scope, status: int, started: float) -> None:
+    if access_log.isEnabledFor(logging.INFO):
+        client: Any = scope.get("client") or ("-", 0)
+        access_log.info(
+            '%s "%s %s" %d %.1fms',
+            client[0],
+            scope.get("method", "-"),
+            redact(scope.get("path", "")),
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
