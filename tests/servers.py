@@ -19,26 +19,38 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def running_server(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
-    """Start uvicorn with these CM_ADVISOR_* settings; yield its base URL; stop it after."""
+def start_server(
+    env: dict[str, str], log: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `cm-advisor serve` with these CM_ADVISOR_* settings; wait until it answers."""
     port = free_port()
-    out = open(log, "ab") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cm_advisor", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "cm_advisor", "serve", "--host", "127.0.0.1"]
+    with open(log or os.devnull, "ab") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process, base
+
+
+@contextmanager
+def running_server(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
+    """A server for the duration of a with-block."""
+    process, base = start_server(env, log)
+    try:
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
-        if log:
-            out.close()  # type: ignore[union-attr]
 
 
 def wait_until_up(base: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
