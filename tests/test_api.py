@@ -192,7 +192,15 @@ def test_weights_outside_0_to_3_are_a_422(client: TestClient) -> None:
 
 def test_openapi_documents_the_new_fields_with_examples(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    for name in ("Robustness", "WhatIf", "TierPlan", "Staffing", "StaffRange", "Population"):
+    for name in (
+        "Robustness",
+        "WhatIf",
+        "TierPlan",
+        "Staffing",
+        "StaffRange",
+        "Population",
+        "PopulationInput",
+    ):
         schema = schemas[name]
         assert schema.get("examples") or all(
             "examples" in p for p in schema["properties"].values()

@@ -29,3 +29,33 @@
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
 })();
+
+// Advanced section: a live total under the risk-tier percentages, so a sum other than 100
+// is visible before submitting. The server checks the sum either way.
+(function () {
+  "use strict";
+  var total = document.getElementById("tier-total");
+  var tiers = document.getElementById("tiers");
+  if (!total || !tiers) return;
+  var inputs = tiers.querySelectorAll("input[type=number]");
+
+  function update() {
+    var sum = 0;
+    var given = 0;
+    Array.prototype.forEach.call(inputs, function (input) {
+      var value = parseFloat(input.value);
+      if (input.value !== "" && !isNaN(value)) {
+        sum += value;
+        given += 1;
+      }
+    });
+    total.hidden = given === 0;
+    var shown = Math.round(sum * 10) / 10;
+    total.textContent = "Together: " + shown + "%" +
+      (Math.abs(sum - 100) > 0.01 ? " — they need to add up to 100%." : ".");
+  }
+
+  total.setAttribute("aria-live", "polite");
+  tiers.addEventListener("input", update);
+  update();
+})();

@@ -15,6 +15,7 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=4
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Fit = Annotated[int, Field(ge=-2, le=2)]
 Weight = Annotated[float, Field(ge=0, le=3)]
+MAX_POPULATION = 50_000_000
 
 
 class Frozen(BaseModel):
@@ -373,8 +374,8 @@ class HybridProposal(Frozen):
 class Population(Frozen):
     """Optional: how many patients, and what percentage falls in each risk tier."""
 
-    size: int = Field(gt=0, le=50_000_000, examples=[12000])
-    tiers: dict[str, float] = Field(
+    size: int = Field(gt=0, le=MAX_POPULATION, strict=True, examples=[12000])
+    tiers: dict[str, Annotated[float, Field(strict=True)]] = Field(
         default_factory=dict, examples=[{"high": 5, "rising": 20, "low": 75}]
     )
 

@@ -83,12 +83,13 @@ def hash_key(key: str) -> str:
 class Store:
     """The repository: every database access of the app goes through here."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, catalogue: Catalogue | None = None) -> None:
+        """Connects lazily; the schema is migrated and the catalogue snapshotted on first use."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url)
         self._snapshot = lru_cache(maxsize=32)(self._load_snapshot)
-        self._catalogue: Catalogue | None = None
+        self._catalogue = catalogue
         self._prepared = False
 
     def close(self) -> None:
@@ -103,9 +104,8 @@ class Store:
         except DBAPIError as exc:
             raise StoreUnavailable("the database is unavailable; please try again") from exc
 
-    def open(self, catalogue: Catalogue) -> bool:
-        """Migrate and snapshot the catalogue; if the database is down, try again on next use."""
-        self._catalogue = catalogue
+    def open(self) -> bool:
+        """Migrate and snapshot the catalogue now; if the database is down, retry on next use."""
         try:
             self._prepare()
         except StoreUnavailable:

@@ -25,7 +25,9 @@ def api_router(score_request: Any) -> APIRouter:
     @router.post("/score", response_model=Result, responses=INVALID)
     async def score(body: score_request, catalogue: CatalogueDep) -> Result:
         """Rank the five models for an organization's answers, with reasons and hybrids."""
-        return engine.score(catalogue, plain(body.answers), plain(body.weights), body.population)
+        return engine.score(
+            catalogue, plain(body.answers), plain(body.weights), plain(body.population) or None
+        )
 
     @router.get("/models", response_model=list[Model])
     async def list_models(catalogue: CatalogueDep) -> tuple[Model, ...]:

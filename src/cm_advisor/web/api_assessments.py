@@ -72,7 +72,9 @@ def assessments_router(request_model: Any) -> APIRouter:
         body: request_model, request: Request, catalogue: CatalogueDep, store: StoreDep
     ) -> CreatedAssessment:
         """Score and save: the result, answers and catalogue version never change afterwards."""
-        result = engine.score(catalogue, plain(body.answers), plain(body.weights), body.population)
+        result = engine.score(
+            catalogue, plain(body.answers), plain(body.weights), plain(body.population) or None
+        )
         created = store.create(result, body.label or "", body.notes or "")
         a = created.assessment
         return CreatedAssessment(

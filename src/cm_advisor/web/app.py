@@ -41,12 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     catalogue = load_catalogue(settings.catalogue_path, settings.questionnaire_path)
 
+    store = Store(database_url(settings.database_url, settings.data_dir), catalogue)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(database_url(settings.database_url, settings.data_dir))
-        if not store.open(catalogue):
+        if not store.open():
             logger.warning("database unavailable at start-up; scoring works, saving will retry")
-        app.state.store = store
         yield
         store.close()
 
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.creation_limit = CreationLimit(settings.rate_limit)
     app.state.catalogue = catalogue
+    app.state.store = store
     app.state.templates = make_templates(settings.templates_dir)
     app.add_exception_handler(RequestValidationError, errors.request_validation_handler)
     app.add_exception_handler(InvalidInput, errors.invalid_input_handler)

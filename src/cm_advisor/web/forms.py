@@ -1,18 +1,29 @@
-"""The questionnaire form: form fields in, the engine's answers or per-question errors out.
+"""The questionnaire form: form fields in, the engine's input or per-field errors out.
 
 Single-choice questions are one radio group named after the question. A
 multi-choice question (``outcomes``) is a row of numbered selects
 ``outcomes_1`` … ``outcomes_6`` so priority order works without JavaScript.
-Validation is the engine's (`check_input`); this module only reshapes fields.
+The advanced part adds one ``weight_<question>`` select per question, the
+number of patients (``population_size_number``) and one ``tier_<id>``
+percentage per risk tier. Validation is the engine's (`check_input`); this
+module only reshapes fields and words the engine's errors for the form.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from cm_advisor.engine import AnswerValue, Catalogue, InvalidInput, Question, check_input
+from cm_advisor.engine import (
+    AnswerValue,
+    Catalogue,
+    FieldError,
+    InvalidInput,
+    Question,
+    check_input,
+)
 from cm_advisor.engine.types import Population
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
@@ -21,10 +32,18 @@ ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th
 LABEL_MAX = 200
 NOTES_MAX = 5000
 
+SIZE_FIELD = "population_size_number"
+TIERS_FIELD = "tiers"  # the error key of the tier group as a whole (their sum)
+WEIGHT_PREFIX = "weight_"
+TIER_PREFIX = "tier_"
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedForm:
-    """Checked input (empty when there are errors), errors by field name, and raw fields."""
+    """Checked input (empty when there are errors), errors by field name, and raw fields.
+
+    `weights` holds only the weights that differ from the catalogue's default importance.
+    """
 
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
@@ -47,8 +66,10 @@ def ordinal(position: int) -> str:
 
 def first_field_id(catalogue: Catalogue, name: str) -> str:
     """The id of the control an error summary link should move focus to."""
+    if name == TIERS_FIELD and catalogue.tiers:
+        return TIER_PREFIX + catalogue.tiers[0].id
     if name not in catalogue.table.questions:
-        return name  # label, notes and other single inputs use their name as id
+        return name  # weights, population, label and notes use their name as id
     question = catalogue.question(name)
     if question.kind == "multi":
         return slots(question)[0]
@@ -59,14 +80,47 @@ def field_title(catalogue: Catalogue, name: str) -> str:
     """What the error summary calls a field."""
     if name in catalogue.table.questions:
         return catalogue.question(name).title
-    return name.replace("_", " ").capitalize()
+    weighted = name.removeprefix(WEIGHT_PREFIX)
+    if weighted != name and weighted in catalogue.table.questions:
+        return f"Importance of {catalogue.question(weighted).title.lower()}"
+    tier = {TIER_PREFIX + t.id: t.label for t in catalogue.tiers}.get(name)
+    if tier:
+        return tier
+    return {SIZE_FIELD: "Number of patients", TIERS_FIELD: "Risk tiers"}.get(
+        name, name.replace("_", " ").capitalize()
+    )
 
 
 def parse_answers(catalogue: Catalogue, form: Mapping[str, object]) -> ParsedForm:
-    """Reshape form fields into answers and let the engine check them; ignore unknown fields."""
+    """Reshape form fields into engine input and let the engine check it; ignore unknown fields."""
     kept: dict[str, str] = {}
-    answers: dict[str, object] = {}
     errors: dict[str, str] = {}
+    answers = _answers(catalogue, form, kept, errors)
+    weights = _weights(catalogue, form, kept, errors)
+    population = _population(catalogue, form, kept, errors)
+    try:
+        checked = check_input(catalogue, answers, weights, population)
+    except InvalidInput as exc:
+        for error in exc.errors:
+            name, message = _form_error(error, kept, population)
+            errors.setdefault(name, message)
+    label, notes = meta_fields(form, kept, errors)
+    if errors:
+        return ParsedForm(errors=_in_form_order(catalogue, errors), kept=kept)
+    return ParsedForm(
+        answers=checked.answers,
+        kept=kept,
+        weights=weights,
+        population=checked.population,
+        label=label,
+        notes=notes,
+    )
+
+
+def _answers(
+    catalogue: Catalogue, form: Mapping[str, object], kept: dict[str, str], errors: dict[str, str]
+) -> dict[str, object]:
+    answers: dict[str, object] = {}
     for question in catalogue.questionnaire.questions:
         if question.kind == "multi":
             chosen = []
@@ -85,19 +139,76 @@ def parse_answers(catalogue: Catalogue, form: Mapping[str, object]) -> ParsedFor
             kept[question.id] = value
             if value:
                 answers[question.id] = value
-    try:
-        checked = check_input(catalogue, answers)
-    except InvalidInput as exc:
-        for error in exc.errors:
-            qid = error.field.removeprefix("answers.")
-            errors.setdefault(qid, _sentence(error.message))
-    label, notes = _meta(form, kept, errors)
-    if errors:
-        return ParsedForm(errors=_in_questionnaire_order(catalogue, errors), kept=kept)
-    return ParsedForm(answers=checked.answers, kept=kept, label=label, notes=notes)
+    return answers
 
 
-def _meta(
+def _weights(
+    catalogue: Catalogue, form: Mapping[str, object], kept: dict[str, str], errors: dict[str, str]
+) -> dict[str, float]:
+    """The weights that differ from the catalogue's default; a blank select means the default."""
+    weights: dict[str, float] = {}
+    for question in catalogue.questionnaire.questions:
+        name = WEIGHT_PREFIX + question.id
+        raw = _text(form.get(name))
+        value = _number(raw)
+        kept[name] = raw if value is None else f"{value:g}"
+        if raw and value is None:
+            errors[name] = _weight_message(raw)
+        elif value is not None and value != question.importance:
+            weights[question.id] = value
+    return weights
+
+
+def _population(
+    catalogue: Catalogue, form: Mapping[str, object], kept: dict[str, str], errors: dict[str, str]
+) -> dict[str, object] | None:
+    """Patients and tier percentages, or None when the section was left blank or is unreadable."""
+    size_raw = kept[SIZE_FIELD] = _text(form.get(SIZE_FIELD))
+    tiers: dict[str, float] = {}
+    given = False
+    for tier in catalogue.tiers:
+        name = TIER_PREFIX + tier.id
+        raw = kept[name] = _text(form.get(name))
+        share = _number(raw.removesuffix("%"))
+        given = given or bool(raw)
+        if raw and share is None:
+            errors[name] = "Enter a percentage from 0 to 100, for example 20."
+        elif share is not None:
+            tiers[tier.id] = share
+    size = _whole(size_raw)
+    if size_raw and size is None:
+        errors[SIZE_FIELD] = "Enter the number of patients as a whole number, for example 12000."
+    elif not size_raw and given:
+        errors[SIZE_FIELD] = "Enter the number of patients, so the risk tiers can be sized."
+    if size is None or any(k == SIZE_FIELD or k.startswith(TIER_PREFIX) for k in errors):
+        return None
+    return {"size": size, "tiers": tiers}
+
+
+def _form_error(
+    error: FieldError, kept: Mapping[str, str], population: Mapping[str, object] | None
+) -> tuple[str, str]:
+    """An engine error as (form field, message for the person who filled the form in)."""
+    where, _, rest = error.field.partition(".")
+    if where == "weights":
+        name = WEIGHT_PREFIX + rest
+        return name, _weight_message(kept.get(name, ""))
+    if where == "population" and rest == "tiers":
+        shares = population.get("tiers", {}) if population else {}
+        total = sum(shares.values()) if isinstance(shares, dict) else 0
+        return TIERS_FIELD, (f"The tier percentages must add up to 100; they add up to {total:g}.")
+    if where == "population" and rest.startswith("tiers."):
+        return TIER_PREFIX + rest.removeprefix("tiers."), "Enter a percentage from 0 to 100."
+    if where == "population":
+        return SIZE_FIELD, _sentence("the number of patients " + _lower(error.message))
+    return rest or error.field, _sentence(error.message)
+
+
+def _weight_message(raw: str) -> str:
+    return f"“{raw[:20]}” is not a level: choose from not important (0) to critical (3)."
+
+
+def meta_fields(
     form: Mapping[str, object], kept: dict[str, str], errors: dict[str, str]
 ) -> tuple[str, str]:
     """The optional label (client or organization) and notes kept with a saved result."""
@@ -110,8 +221,13 @@ def _meta(
     return label, notes
 
 
-def to_fields(catalogue: Catalogue, answers: Mapping[str, AnswerValue]) -> dict[str, str]:
-    """The inverse of parse_answers: the form fields that reproduce these answers."""
+def to_fields(
+    catalogue: Catalogue,
+    answers: Mapping[str, AnswerValue],
+    weights: Mapping[str, float] | None = None,
+    population: Population | None = None,
+) -> dict[str, str]:
+    """The inverse of parse_answers: the form fields that reproduce this input."""
     fields: dict[str, str] = {}
     for question in catalogue.questionnaire.questions:
         answer = answers.get(question.id)
@@ -121,12 +237,24 @@ def to_fields(catalogue: Catalogue, answers: Mapping[str, AnswerValue]) -> dict[
             fields[question.id] = answer
         else:
             fields.update(zip(slots(question), answer, strict=False))
+    for question in catalogue.questionnaire.questions:
+        weight = (weights or {}).get(question.id, question.importance)
+        if weight != question.importance:
+            fields[WEIGHT_PREFIX + question.id] = f"{weight:g}"
+    if population is not None:
+        fields[SIZE_FIELD] = str(population.size)
+        fields.update({TIER_PREFIX + t: f"{s:g}" for t, s in population.tiers.items()})
     return fields
 
 
-def query_string(catalogue: Catalogue, answers: Mapping[str, AnswerValue]) -> str:
-    """Answers as a query string, so "change your answers" links reopen a filled-in form."""
-    return urlencode(to_fields(catalogue, answers))
+def query_string(
+    catalogue: Catalogue,
+    answers: Mapping[str, AnswerValue],
+    weights: Mapping[str, float] | None = None,
+    population: Population | None = None,
+) -> str:
+    """The input as a query string, so "change your answers" links reopen a filled-in form."""
+    return urlencode(to_fields(catalogue, answers, weights, population))
 
 
 def _text(value: object) -> str:
@@ -134,12 +262,38 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _number(text: str) -> float | None:
+    """A decimal number, or None; range checks are the engine's."""
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _whole(text: str) -> int | None:
+    """A whole number written plainly or with thousands separators ("12,000", "12 000")."""
+    value = _number("".join(c for c in text if c not in ", \u202f"))
+    return int(value) if value is not None and math.isfinite(value) and value.is_integer() else None
+
+
+def _lower(message: str) -> str:
+    return message.removeprefix("Input ")[:1].lower() + message.removeprefix("Input ")[1:]
+
+
 def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-def _in_questionnaire_order(catalogue: Catalogue, errors: dict[str, str]) -> dict[str, str]:
-    order = [q.id for q in catalogue.questionnaire.questions]
+def _in_form_order(catalogue: Catalogue, errors: dict[str, str]) -> dict[str, str]:
+    """Errors in the order their fields appear: questions, priorities, population, the rest."""
+    questions = [q.id for q in catalogue.questionnaire.questions]
+    order = [
+        *questions,
+        *(WEIGHT_PREFIX + q for q in questions),
+        SIZE_FIELD,
+        TIERS_FIELD,
+        *(TIER_PREFIX + t.id for t in catalogue.tiers),
+    ]
 
     def position(item: tuple[str, str]) -> int:
         return order.index(item[0]) if item[0] in order else len(order)

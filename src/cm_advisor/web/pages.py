@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from cm_advisor import engine
 from cm_advisor.engine import AnswerValue, Catalogue, Result
-from cm_advisor.web import forms, links
+from cm_advisor.web import errors, forms, links
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.guards import CreationLimited
 
@@ -32,6 +33,8 @@ ERROR_TITLES = {
     503: "Temporarily unavailable",
 }
 RETRY_AFTER_SECONDS = "30"
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's words for undecodable bytes
 
 
 @router.get("/")
@@ -51,7 +54,7 @@ def questionnaire(
         saved = store.get(token)
         if saved is None:
             raise HTTPException(404, "There is no saved result with this link.")
-        kept = forms.to_fields(catalogue, saved.answers)
+        kept = forms.to_fields(catalogue, saved.answers, saved.weights, saved.result.population)
         kept |= {"label": saved.label, "notes": saved.notes}
     else:
         kept = forms.parse_answers(catalogue, request.query_params).kept
@@ -120,7 +123,9 @@ def result_context(catalogue: Catalogue, result: Result) -> dict[str, object]:
         "result": result,
         "top": result.ranking[0],
         "answer_label": partial(answer_label, catalogue),
-        "edit_query": forms.query_string(catalogue, result.answers),
+        "edit_query": forms.query_string(
+            catalogue, result.answers, result.weights, result.population
+        ),
     }
 
 
@@ -138,9 +143,20 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     """Errors as JSON under /api/, as a page everywhere else."""
     assert isinstance(exc, StarletteHTTPException)
     headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     if exc.status_code in {204, 304}:
         return Response(status_code=exc.status_code, headers=headers)
     if _is_api(request):
+        if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+            # Bytes that are not even UTF-8 are malformed JSON too: same 422 as the rest.
+            return errors.unprocessable(
+                [
+                    errors.ErrorItem(
+                        field="body", msg="the body is not valid JSON", type="json_invalid"
+                    )
+                ]
+            )
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     templates: Jinja2Templates = request.app.state.templates
     context = {
@@ -191,6 +207,16 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route accepts on this path; Starlette lists only the first route's."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in HTTP_METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    )
 
 
 def _is_api(request: Request) -> bool:

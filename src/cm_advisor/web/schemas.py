@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from cm_advisor.engine import Catalogue
 from cm_advisor.engine.answers import WEIGHT_HELP
-from cm_advisor.engine.types import Population
+from cm_advisor.engine.types import MAX_POPULATION
 
 EXAMPLE_ANSWERS: dict[str, Any] = {
     "acuity": "very_high",
@@ -40,7 +40,13 @@ def score_request_model(catalogue: Catalogue) -> type[BaseModel]:
         )
         weight_fields[q.id] = (
             float | None,
-            Field(None, ge=0, le=3, description=f"Importance of {q.title.lower()}: {WEIGHT_HELP}"),
+            Field(
+                None,
+                ge=0,
+                le=3,
+                strict=True,
+                description=f"Importance of {q.title.lower()}: {WEIGHT_HELP}",
+            ),
         )
     answers = create_model("Answers", __base__=_Strict, **answer_fields)
     weights = create_model("Weights", __base__=_Strict, **weight_fields)
@@ -64,12 +70,37 @@ def score_request_model(catalogue: Catalogue) -> type[BaseModel]:
             ),
         ),
         population=(
-            Population | None,
+            _population_model(catalogue) | None,
             Field(
                 None,
                 description="Optional: patients in scope and the percentage in each risk tier "
                 "(high, rising, low; adding up to 100). Enables the tiered hybrid and staffing.",
                 examples=[{"size": 12000, "tiers": {"high": 5, "rising": 20, "low": 75}}],
+            ),
+        ),
+    )
+
+
+def _population_model(catalogue: Catalogue) -> Any:
+    """Population with one documented percentage field per catalogue tier."""
+    tier_fields: dict[str, Any] = {
+        t.id: (
+            float | None,
+            Field(None, ge=0, le=100, strict=True, description=f"% in the {t.label.lower()}"),
+        )
+        for t in catalogue.tiers
+    }
+    tiers = create_model("TierShares", __base__=_Strict, **tier_fields)
+    return create_model(
+        "PopulationInput",
+        __base__=_Strict,
+        size=(int, Field(gt=0, le=MAX_POPULATION, strict=True, examples=[12000])),
+        tiers=(
+            tiers,
+            Field(
+                default_factory=tiers,
+                description="Percentages that add up to 100.",
+                examples=[{"high": 5, "rising": 20, "low": 75}],
             ),
         ),
     )

@@ -1,0 +1,144 @@
+"""Requests per second through real uvicorn processes, each beside a hello-world baseline served
+the same way in the same run, so the ratio says what the app costs, not what the machine is."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from bench import load
+from bench.answers import SEED, catalogue, draws
+from bench.load import Load, Request
+from bench.report import Row, ratio
+from bench.server import APP, BASELINE, Server, serving
+
+DISTINCT_BODIES = 500
+SAVED = 50
+WARMUP_S = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    requests: Sequence[Request]
+    expect: int
+    target: float | None = None  # least ratio to the baseline, with one worker
+
+
+def post(path: str, body: object) -> Request:
+    return Request("POST", path, json.dumps(body, separators=(",", ":")).encode())
+
+
+def bodies(path: str, seed: int, extra: dict[str, str] | None = None) -> list[Request]:
+    sets = draws(catalogue(), DISTINCT_BODIES, seed)
+    return [post(path, d.body() | (extra or {})) for d in sets]
+
+
+def save_assessments(server: Server, count: int) -> list[str]:
+    """Create saved results through the API; their share tokens."""
+    tokens = []
+    with httpx.Client(base_url=server.base, timeout=30) as client:
+        for r in bodies("/api/v1/assessments", SEED + 2)[:count]:
+            response = client.post(r.path, content=r.body, headers=load.JSON_HEADERS)
+            response.raise_for_status()
+            tokens.append(response.json()["id"])
+    return tokens
+
+
+def scenarios(tokens: Sequence[str], database_url: str) -> list[Scenario]:
+    on_sqlite = not database_url
+    return [
+        Scenario("GET /healthz (no target)", [Request("GET", "/healthz")], 200),
+        Scenario("POST /api/v1/score", bodies("/api/v1/score", SEED), 200, 0.4),
+        Scenario("GET /r/{token}", [Request("GET", f"/r/{t}") for t in tokens], 200, 0.5),
+        Scenario("GET /assess", [Request("GET", "/assess")], 200, 0.5),
+        Scenario(
+            f"POST /api/v1/assessments ({'SQLite' if on_sqlite else 'PostgreSQL'})",
+            bodies("/api/v1/assessments", SEED + 1, {"label": "bench"}),
+            201,
+            0.25 if on_sqlite else None,
+        ),
+    ]
+
+
+def probe(server: Server, scenario: Scenario) -> None:
+    """One request first: a scenario that fails fast would otherwise look very fast."""
+    r = scenario.requests[0]
+    with httpx.Client(base_url=server.base, timeout=30) as client:
+        response = client.request(r.method, r.path, content=r.body, headers=load.JSON_HEADERS)
+    if response.status_code != scenario.expect:
+        raise RuntimeError(f"{scenario.name}: {response.status_code} {response.text[:300]}")
+
+
+def measure(server: Server, requests: Sequence[Request], seconds: int) -> Load:
+    load.run(server.base, requests, WARMUP_S)
+    return load.run(server.base, requests, seconds)
+
+
+def row(
+    name: str, workers: int, found: Load, baseline: Load, target: float | None, note: str = ""
+) -> Row:
+    share = found.rps / baseline.rps if baseline.rps else 0.0
+    errors = f"; {found.errors:,} errors" if found.errors else ""
+    errors += f"; {note}" if note else ""
+    has_target = target is not None and workers == 1
+    return Row(
+        area=f"http {workers}w",
+        measure=name,
+        value=f"{found.rps:,.0f} req/s",
+        detail=f"p50 {found.p50_ms:.1f} ms, p99 {found.p99_ms:.1f} ms{errors}",
+        ratio=ratio(found.rps, baseline.rps),
+        target=f"≥ {target:g}× baseline" if has_target else "",
+        met=(share >= (target or 0) and not found.errors) if has_target else None,
+    )
+
+
+def baseline(workers: int, seconds: int) -> Load:
+    with serving(BASELINE, workers) as server:
+        return measure(server, [Request("GET", "/")], seconds)
+
+
+def run_workers(workers: int, seconds: int, database_url: str) -> list[Row]:
+    """The baseline before and after the app's scenarios; ratios use the mean of the two."""
+    print(f"http, {workers} worker(s), {seconds} s per scenario with {load.tool()}")
+    before = baseline(workers, seconds)
+    print(f"  baseline hello world: {before.rps:,.0f} req/s")
+    measured: list[tuple[Scenario, Load]] = []
+    with serving(APP, workers, database_url) as server:
+        tokens = save_assessments(server, SAVED)
+        for scenario in scenarios(tokens, database_url):
+            probe(server, scenario)
+            measured.append((scenario, measure(server, scenario.requests, seconds)))
+            print(f"  {scenario.name}: {measured[-1][1].rps:,.0f} req/s")
+    after = baseline(workers, seconds)
+    print(f"  baseline hello world again: {after.rps:,.0f} req/s")
+    base = mean(before, after)
+    rows = [
+        row(
+            "baseline: hello world GET",
+            workers,
+            base,
+            base,
+            None,
+            f"before {before.rps:,.0f}, after {after.rps:,.0f} req/s",
+        ),
+    ]
+    rows += [row(s.name, workers, found, base, s.target) for s, found in measured]
+    return rows
+
+
+def mean(first: Load, second: Load) -> Load:
+    return Load(
+        requests=first.requests + second.requests,
+        seconds=first.seconds + second.seconds,
+        errors=first.errors + second.errors,
+        p50_ms=(first.p50_ms + second.p50_ms) / 2,
+        p99_ms=max(first.p99_ms, second.p99_ms),
+    )
+
+
+def run(workers: Sequence[int], seconds: int, database_url: str) -> list[Row]:
+    return [r for n in workers for r in run_workers(n, seconds, database_url)]

@@ -1,0 +1,71 @@
+"""Fuzzing: Schemathesis against the app's own OpenAPI schema, and hypothesis on the API.
+
+A bounded number of examples per operation with a fixed seed (derandomized), so a
+run is repeatable; the checks are no 5xx and every response conforming to the schema.
+"""
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cm_advisor.config import Settings
+from cm_advisor.web.app import create_app
+
+FUZZ = settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+# The store opens itself on first use, so the app needs no lifespan run here.
+APP = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="cm-fuzz-")), rate_limit=""))
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module")
+def live_app() -> Any:
+    return APP
+
+
+@schema.parametrize()
+@FUZZ
+def test_no_server_errors_and_responses_match_the_schema(case: Any) -> None:
+    # Tier percentages must add up to 100, which JSON Schema cannot say: a schema-valid
+    # population may rightly get a 422, so "positive data is accepted" is not checked.
+    case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+answer_like = st.dictionaries(
+    st.sampled_from(["acuity", "outcomes", "budget", "staffing"]) | st.text(max_size=8),
+    json_values,
+    max_size=5,
+)
+
+
+@given(body=json_values | st.fixed_dictionaries({"answers": answer_like}))
+@settings(max_examples=150, deadline=None)
+def test_any_json_body_is_scored_or_refused_with_a_422(live_app: Any, body: Any) -> None:
+    with TestClient(live_app) as client:
+        response = client.post("/api/v1/score", json=body)
+    assert response.status_code in {200, 422}, response.text
+    if response.status_code == 422:
+        assert all("field" in e and "msg" in e for e in response.json()["detail"])
