@@ -134,6 +134,12 @@ def test_adjust_answers_prefills_and_creates_a_new_result(client: TestClient) ->
     assert client.get(f"/r/{new_token}.json").json()["result"]["answers"]["acuity"] == "very_high"
 
 
+def csrf_from(page: str) -> dict[str, str]:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "protected forms carry a CSRF token"
+    return {"csrf_token": match.group(1)}
+
+
 def _manage_path(client: TestClient, token: str) -> str:
     match = re.search(r'value="http://testserver(/manage/[^"]+)"', client.get(f"/r/{token}").text)
     assert match
@@ -146,10 +152,11 @@ def test_manage_edits_label_and_notes_and_a_wrong_key_is_refused(client: TestCli
     result_before = client.get(f"/r/{token}.json").json()["result"]
     wrong = manage[: manage.rindex("/")] + "/not-the-key"
     assert client.get(wrong).status_code == 403
-    forged = client.post(wrong, data={"label": "Hacked"})
+    csrf = csrf_from(client.get(manage).text)
+    forged = client.post(wrong, data={"label": "Hacked"} | csrf)
     assert forged.status_code == 403
     assert "Old name" in client.get(f"/r/{token}").text
-    saved = client.post(manage, data={"label": "New name", "notes": "Checked"})
+    saved = client.post(manage, data={"label": "New name", "notes": "Checked"} | csrf)
     assert saved.status_code == 200 and "Saved." in saved.text
     after = client.get(f"/r/{token}.json").json()
     assert (after["label"], after["notes"]) == ("New name", "Checked")
@@ -160,9 +167,10 @@ def test_delete_through_the_manage_link(client: TestClient) -> None:
     token = create(client)
     manage = _manage_path(client, token)
     wrong = manage[: manage.rindex("/")] + "/nope"
-    assert client.post(f"{wrong}/delete").status_code == 403
+    csrf = csrf_from(client.get(manage).text)
+    assert client.post(f"{wrong}/delete", data=csrf).status_code == 403
     assert client.get(f"/r/{token}").status_code == 200
-    deleted = client.post(f"{manage}/delete")
+    deleted = client.post(f"{manage}/delete", data=csrf)
     assert deleted.status_code == 200 and "Result deleted" in deleted.text
     assert client.get(f"/r/{token}").status_code == 404
 
@@ -266,3 +274,30 @@ def test_the_app_runs_on_postgresql(tmp_path: Path) -> None:
             assert client.get(f"/r/{token}.json").json()["result"]["recommended"] == (
                 "strengths_based"
             )
+
+
+@pytest.mark.parametrize("action", ["", "/delete"])
+def test_a_forged_post_without_the_csrf_token_changes_nothing(
+    client: TestClient, action: str
+) -> None:
+    token = create(client, label="Keep me")
+    manage = _manage_path(client, token)
+    before = client.get(f"/r/{token}.json").json()
+    # A cross-site form: the right URL (say it leaked) but no token, or a made-up one.
+    for data in ({"label": "Hacked"}, {"label": "Hacked", "csrf_token": "guess"}):
+        response = client.post(f"{manage}{action}", data=data)
+        assert response.status_code == 403
+        assert "another site" in response.text
+    other = TestClient(client.app)  # a browser without our cookie, carrying a stolen field
+    stolen = csrf_from(client.get(manage).text)
+    assert other.post(f"{manage}{action}", data={"label": "Hacked"} | stolen).status_code == 403
+    assert client.get(f"/r/{token}.json").json() == before
+
+
+def test_the_csrf_cookie_is_strict_and_http_only(client: TestClient) -> None:
+    token = create(client)
+    fresh = TestClient(client.app)
+    page = fresh.get(_manage_path(client, token))
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("cm_csrf=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "set-cookie" not in fresh.get("/api/v1/models").headers

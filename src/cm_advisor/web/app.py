@@ -22,6 +22,7 @@ from cm_advisor.storage import Store, StoreUnavailable, database_url
 from cm_advisor.web import errors, pages, share
 from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
+from cm_advisor.web.csrf import CsrfCookieMiddleware
 from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
 from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.creation_limit = CreationLimit(settings.rate_limit)

@@ -19,6 +19,7 @@ from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Assessment, Store
 from cm_advisor.web import forms
 from cm_advisor.web.api_assessments import stored
+from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.links import FLASH_COOKIE, absolute, manage_path, share_path
 from cm_advisor.web.pages import result_context
@@ -190,7 +191,7 @@ def manage_page(
     return templates.TemplateResponse(request, "manage.html", context, headers=PRIVATE)
 
 
-@router.post("/manage/{token}/{key}")
+@router.post("/manage/{token}/{key}", dependencies=[CsrfProtected])
 def manage_update(
     token: str,
     key: str,
@@ -222,7 +223,7 @@ def manage_update(
     return RedirectResponse(f"{manage_path(token, key)}?saved=1", status_code=303)
 
 
-@router.post("/manage/{token}/{key}/delete")
+@router.post("/manage/{token}/{key}/delete", dependencies=[CsrfProtected])
 def manage_delete(
     token: str,
     key: str,

@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cm_advisor.web.csrf import csrf_field
+
 
 def _points(value: float) -> str:
     """Signed points with a true minus sign; zero is just 0.0."""
@@ -25,4 +27,5 @@ def make_templates(directory: Path) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["points"] = _points
+    env.globals["csrf_field"] = csrf_field
     return Jinja2Templates(env=env)
