@@ -5,12 +5,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 
 DEFAULTS = Settings()
+
+# Shared machines are noisy: judge properties, never how fast an example ran.
+hypothesis_settings.register_profile("cm-advisor", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("cm-advisor")
 
 
 @pytest.fixture(scope="session")

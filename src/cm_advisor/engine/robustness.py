@@ -10,6 +10,7 @@ The critical factor has a closed form: moving one weight t changes each score as
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -18,93 +19,121 @@ from numpy.typing import NDArray
 from cm_advisor.engine.table import MAX_FIT, NEUTRAL, FitTable
 from cm_advisor.engine.types import AnswerValue, Catalogue, CriticalFactor, Robustness
 
-SAMPLES = 4000
+SAMPLES = 2000  # share error ≈ 1 percentage point at most, shown as whole percents
 SPREAD = 0.5
 SEED = 20261130
 WEIGHT_MAX = 3.0
+MAX_CONFIRM = 8  # candidates confirmed by rescoring before giving up
 WEIGHT_WORDS = {0.0: "ignored", 0.5: "minor", 1.0: "normal", 2.0: "important", 3.0: "critical"}
 
 
 @cache
 def _factors(samples: int, questions: int) -> NDArray[np.float64]:
+    """Weight multipliers, one column per sample (questions × samples, contiguous rows)."""
     rng = np.random.default_rng(SEED)
-    return rng.uniform(1 - SPREAD, 1 + SPREAD, size=(samples, questions))
+    return np.ascontiguousarray(rng.uniform(1 - SPREAD, 1 + SPREAD, size=(samples, questions)).T)
 
 
-def _matrix(table: FitTable, answers: Mapping[str, AnswerValue]) -> NDArray[np.float64]:
-    fits = np.zeros((len(table.questions), len(table.models)))
-    for i, qid in enumerate(table.questions):
-        if qid in answers:
-            fits[i] = table.row(qid, answers[qid])
-    return fits
+@dataclass(frozen=True)
+class Frame:
+    """One answer set as arrays: fits (questions × models), weights, red-flag penalties."""
+
+    fits: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    penalty: NDArray[np.float64]
+    tie: NDArray[np.float64]  # tiny offsets that reproduce the ranking's tie-break
+
+    @classmethod
+    def of(
+        cls, table: FitTable, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
+    ) -> Frame:
+        fits = np.zeros((len(table.questions), len(table.models)))
+        for i, qid in enumerate(table.questions):
+            if qid in answers:
+                fits[i] = table.row(qid, answers[qid])
+        penalty, flags = table.penalties(answers)
+        ids = np.argsort(np.argsort(np.array(table.models)))
+        return cls(
+            fits=fits,
+            weights=np.array([weights[q] for q in table.questions]),
+            penalty=np.array(penalty),
+            tie=np.array(flags) * 1e-9 + ids * 1e-12,
+        )
 
 
-def first_place_shares(
-    table: FitTable, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
-) -> dict[str, float]:
+def first_place_shares(table: FitTable, frame: Frame) -> dict[str, float]:
     """The share of sampled priority settings under which each model ranks first."""
-    fits = _matrix(table, answers)
-    base = np.array([weights[q] for q in table.questions])
-    sampled = _factors(SAMPLES, len(base)) * base
-    totals = sampled.sum(axis=1)
+    factors = _factors(SAMPLES, len(frame.weights))
+    totals = frame.weights @ factors
     scale = np.divide(NEUTRAL / MAX_FIT, totals, out=np.zeros_like(totals), where=totals > 0)
-    penalty, flags = table.penalties(answers)
-    scores = np.clip(NEUTRAL + (sampled @ fits) * scale[:, None] - np.array(penalty), 0, 100)
-    # Same tie-break as the ranking: fewer red flags, then model id.
-    tie_order = sorted(range(len(table.models)), key=lambda i: (flags[i], table.models[i]))
-    winners = np.array(tie_order)[scores[:, tie_order].argmax(axis=1)]
-    counts = np.bincount(winners, minlength=len(table.models))
+    scores = (frame.weights[:, None] * frame.fits).T @ factors  # models × samples
+    scores *= scale
+    scores += (NEUTRAL - frame.penalty)[:, None]
+    np.clip(scores, 0, 100, out=scores)
+    scores -= frame.tie[:, None]
+    counts = np.bincount(_first_max(scores), minlength=len(table.models))
     return {m: round(int(c) / SAMPLES, 4) for m, c in zip(table.models, counts, strict=True)}
 
 
+def _first_max(scores: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Column-wise argmax over a handful of rows; a row loop beats argmax(axis=0) here."""
+    best = scores[0].copy()
+    index = np.zeros(scores.shape[1], dtype=np.intp)
+    for row in range(1, len(scores)):
+        better = scores[row] > best
+        np.maximum(best, scores[row], out=best)
+        index[better] = row
+    return index
+
+
 def critical_factor(
-    catalogue: Catalogue, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
+    catalogue: Catalogue,
+    answers: Mapping[str, AnswerValue],
+    weights: Mapping[str, float],
+    frame: Frame,
 ) -> CriticalFactor | None:
-    """The smallest change to one answered question's weight that changes the winner."""
+    """The smallest change to one answered question's weight that changes the winner.
+
+    For question q and challenger k, the weight t where k draws level with the winner
+    solves a linear equation; all (q, k) pairs are solved at once, then the nearest
+    candidates are confirmed by scoring until one really changes the winner.
+    """
     table = catalogue.table
     winner, _ = table.winner(answers, weights)
     top = table.models.index(winner)
-    penalty, _ = table.penalties(answers)
-    rows = {q: table.row(q, a) for q, a in answers.items()}
-    best: tuple[float, str, str, float] | None = None
-    for qid in rows:
-        w = weights[qid]
-        rest = {q: weights[q] for q in table.questions if q != qid}
-        total_rest = sum(rest.values())
-        a_rest = [
-            sum(rest[q] * rows[q][m] for q in rows if q != qid) for m in range(len(table.models))
-        ]
-        for k, challenger in enumerate(table.models):
-            if k == top:
-                continue
-            t = _crossing(
-                a_rest[k] - a_rest[top],
-                rows[qid][k] - rows[qid][top],
-                penalty[k] - penalty[top],
-                total_rest,
+    w, fits, penalty = frame.weights, frame.fits, frame.penalty
+    answered = np.array([q in answers for q in table.questions])
+    rest = (w @ fits)[None, :] - w[:, None] * fits  # points without question q
+    total_rest = w.sum() - w
+    scale = NEUTRAL / MAX_FIT
+    d_rest = rest - rest[:, [top]]
+    d_fit = fits - fits[:, [top]]
+    d_pen = penalty - penalty[top]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (d_pen[None, :] * total_rest[:, None] - scale * d_rest) / (scale * d_fit - d_pen)
+    valid = np.isfinite(t) & (t >= 0) & (t <= WEIGHT_MAX) & answered[:, None]
+    valid[:, top] = False
+    valid &= t != w[:, None]
+    step = np.where(t > w[:, None], 0.05, -0.05)
+    target = np.round(np.clip(t + step, 0.0, WEIGHT_MAX), 2)
+    q_idx, k_idx = np.nonzero(valid)
+    order = np.argsort(np.abs(target[q_idx, k_idx] - w[q_idx]), kind="stable")
+    for i in order[:MAX_CONFIRM]:
+        q, k = int(q_idx[i]), int(k_idx[i])
+        qid, model_id, value = table.questions[q], table.models[k], float(target[q, k])
+        if table.winner(answers, {**weights, qid: value})[0] == model_id:
+            return CriticalFactor(
+                question=qid,
+                model=model_id,
+                weight_from=weights[qid],
+                weight_to=value,
+                text=(
+                    f"The ranking is most sensitive to {catalogue.question(qid).title.lower()}: "
+                    f"if its importance went from {_words(weights[qid])} to {_words(value)}, "
+                    f"{catalogue.model(model_id).name} would rank first."
+                ),
             )
-            if t is None or t == w:
-                continue
-            step = 0.05 if t > w else -0.05
-            target = round(min(WEIGHT_MAX, max(0.0, t + step)), 2)
-            if best is not None and abs(target - w) >= abs(best[3] - weights[best[1]]):
-                continue
-            if table.winner(answers, {**weights, qid: target})[0] == challenger:
-                best = (abs(target - w), qid, challenger, target)
-    if best is None:
-        return None
-    _, qid, model_id, target = best
-    return CriticalFactor(
-        question=qid,
-        model=model_id,
-        weight_from=weights[qid],
-        weight_to=target,
-        text=(
-            f"The ranking is most sensitive to {catalogue.question(qid).title.lower()}: if its "
-            f"importance went from {_words(weights[qid])} to {_words(target)}, "
-            f"{catalogue.model(model_id).name} would rank first."
-        ),
-    )
+    return None
 
 
 def _crossing(d_rest: float, d_fit: float, d_penalty: float, total_rest: float) -> float | None:
@@ -127,9 +156,10 @@ def _words(weight: float) -> str:
 def robustness(
     catalogue: Catalogue, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
 ) -> Robustness:
-    shares = first_place_shares(catalogue.table, answers, weights)
+    frame = Frame.of(catalogue.table, answers, weights)
+    shares = first_place_shares(catalogue.table, frame)
     winner, _ = catalogue.table.winner(answers, weights)
-    critical = critical_factor(catalogue, answers, weights)
+    critical = critical_factor(catalogue, answers, weights, frame)
     steady = (
         ""
         if critical

@@ -74,18 +74,23 @@ class FitTable:
                 counts[flag.model] += 1
         return points, counts
 
-    def scores(
-        self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
-    ) -> tuple[list[float], list[int]]:
-        """Every model's 0–100 score (unrounded) and its number of red flags."""
-        total = sum(weights.values())
-        scale = NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0
+    def raw(self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]) -> list[float]:
+        """Σ weight × fit per model, before scaling and red flags."""
         raw = [0.0] * len(self.models)
         for qid, answer in answers.items():
             w = weights[qid]
             if w:
                 for i, fit in enumerate(self.row(qid, answer)):
                     raw[i] += w * fit
+        return raw
+
+    def scores(
+        self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
+    ) -> tuple[list[float], list[int]]:
+        """Every model's 0–100 score (unrounded) and its number of red flags."""
+        total = sum(weights.values())
+        scale = NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0
+        raw = self.raw(answers, weights)
         penalty, flags = self.penalties(answers)
         return [clamp(NEUTRAL + scale * r - p) for r, p in zip(raw, penalty, strict=True)], flags
 

@@ -2,9 +2,9 @@
 
 One change is tried before two; among equals, the one that moves answers the
 fewest steps along their scale, then the one with the widest lead. All single
-and paired changes are scored in one NumPy pass (batch.py), and each proposal
-is confirmed by scoring the changed answers, so applying it really does change
-the winner.
+and paired changes are built as arrays and scored in one NumPy pass (batch.py),
+and each proposal is confirmed by scoring the changed answers, so applying it
+really does change the winner.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import numpy as np
 
 from cm_advisor.engine.types import AnswerValue, Catalogue, WhatIf
 
-Change = tuple[int, int, int]  # question index (single-choice), new option index, steps
-
 
 def what_if(
     catalogue: Catalogue,
@@ -26,33 +24,46 @@ def what_if(
 ) -> list[WhatIf]:
     batch = catalogue.batch
     base = batch.encode(answers)
-    singles: list[Change] = [
+    moves = [
         (i, j, abs(j - int(base[i])))
         for i, qid in enumerate(batch.questions)
         if qid in answers and weights[qid]
         for j in range(len(batch.options[i]))
         if j != base[i]
     ]
-    if not singles:
+    if not moves:
         return []
-    pairs = [(a, b) for a in range(len(singles)) for b in range(a + 1, len(singles))]
-    pairs = [(a, b) for a, b in pairs if singles[a][0] != singles[b][0]]
-    sets: list[tuple[Change, ...]] = [(c,) for c in singles]
-    sets += [(singles[a], singles[b]) for a, b in pairs]
-    variants = np.tile(base, (len(sets), 1))
-    for row, change_set in enumerate(sets):
-        for i, j, _ in change_set:
-            variants[row, i] = j
-    best, lead = batch.winners(catalogue, answers, weights, variants)
-    size = np.array([len(s) for s in sets])
-    steps = np.array([sum(c[2] for c in s) for s in sets])
+    question, option, steps = (np.array(column) for column in zip(*moves, strict=True))
+    first, second = np.triu_indices(len(moves), k=1)
+    keep = question[first] != question[second]
+    first, second = first[keep], second[keep]
+    singles, pairs = len(moves), len(first)
+
+    variants = np.tile(base, (singles + pairs, 1))
+    variants[np.arange(singles), question] = option
+    rows = np.arange(singles, singles + pairs)
+    variants[rows, question[first]] = option[first]
+    variants[rows, question[second]] = option[second]
+    cost = np.concatenate([steps, steps[first] + steps[second]])
+    size = np.concatenate([np.ones(singles, dtype=int), np.full(pairs, 2)])
+    # Additive model: a variant's raw points are the current ones plus each move's gain.
+    gain = batch.moves(base, weights)[question, option]  # (moves, models)
+    current = np.array(catalogue.table.raw(answers, weights))
+    raw = current + np.concatenate([gain, gain[first] + gain[second]])
+
+    best, lead = batch.winners(catalogue, answers, weights, variants, raw)
     found = []
     for model_id in ranking[1:]:
         k = batch.models.index(model_id)
-        for candidates in (np.flatnonzero((best == k) & (size == n)) for n in (1, 2)):
+        for n in (1, 2):
+            candidates = np.flatnonzero((best == k) & (size == n))
             if len(candidates):
-                pick = candidates[np.lexsort((-lead[candidates], steps[candidates]))[0]]
-                changes = {batch.questions[i]: batch.options[i][j] for i, j, _ in sets[int(pick)]}
+                pick = int(candidates[np.lexsort((-lead[candidates], cost[candidates]))[0]])
+                changed = variants[pick] != base
+                changes = {
+                    batch.questions[i]: batch.options[i][variants[pick, i]]
+                    for i in np.flatnonzero(changed)
+                }
                 if catalogue.table.winner(dict(answers) | changes, weights)[0] == model_id:
                     found.append(_describe(catalogue, answers, model_id, changes))
                 break
