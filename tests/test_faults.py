@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,11 @@ def test_two_servers_under_concurrent_creates_and_reads(
         "CM_ADVISOR_DATABASE_URL": shared_database,
     }
     with running_server(env) as first, running_server(env) as second:
-        created, retryable, reads = asyncio.run(_load(first, second, creates=240))
+        # A thread of its own: Playwright's session may own this thread's event loop.
+        with ThreadPoolExecutor(1) as pool:
+            created, retryable, reads = pool.submit(
+                lambda: asyncio.run(_load(first, second, creates=240))
+            ).result()
     assert len(created) + retryable == 240
     assert len(created) >= 200  # nearly all succeed; the rest got a clear 503 to retry
     assert len(set(created)) == len(created)

@@ -111,7 +111,7 @@ def test_migrations_are_idempotent_and_safe_in_parallel(store: Store) -> None:
         t.join()
     assert errors == []
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:

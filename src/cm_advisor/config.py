@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         "30/minute",
         description="New assessments per client address, e.g. `30/minute`; empty turns it off.",
     )
+    draft_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="How many days a “Save and finish later” link keeps the answers; "
+        "expired drafts are deleted.",
+    )
     host: str = Field("127.0.0.1", description="Address `cm-advisor serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cm-advisor serve` listens on.")
 

@@ -1,12 +1,21 @@
-// Progressive enhancement only: a live "N of M answered" count under the questionnaire.
-// The form works the same without it.
+// Progressive enhancement for the questionnaire. Without this file the form works the same:
+// the server renders the progress, checks every answer and saves drafts.
 (function () {
   "use strict";
   var form = document.querySelector("form.questionnaire");
-  var counter = document.getElementById("answered-count");
-  if (!form || !counter) return;
+  if (!form) return;
   var questions = form.querySelectorAll("fieldset.question");
+  var sections = form.querySelectorAll("section.form-section");
+  var progress = document.getElementById("progress");
+  var live = document.getElementById("progress-live");
+  var count = document.getElementById("progress-count");
+  var bar = document.getElementById("progress-bar");
+  var time = document.getElementById("progress-time");
+  var bottom = document.getElementById("answered-count");
+  var secondsPerQuestion = progress ? parseInt(progress.getAttribute("data-seconds-per-question"), 10) || 20 : 20;
+  var total = questions.length;
 
+  // Live progress: "7 of 14 answered", the bar, minutes left and each part's count.
   function answered(fieldset) {
     var radio = fieldset.querySelector("input[type=radio]:checked");
     if (radio) return radio.value !== "";
@@ -15,16 +24,40 @@
     });
   }
 
-  function update() {
-    var n = Array.prototype.filter.call(questions, answered).length;
-    counter.textContent = n + " of " + questions.length + " questions answered" +
-      (n < questions.length ? " — unanswered ones count as neutral." : ".");
+  function countIn(root) {
+    return Array.prototype.filter.call(root.querySelectorAll("fieldset.question"), answered).length;
   }
 
-  update();
-  counter.hidden = false;
-  counter.setAttribute("aria-live", "polite");
+  function setText(element, text) {
+    if (element && element.textContent !== text) element.textContent = text;
+  }
+
+  function timeLeft(unanswered) {
+    var minutes = Math.ceil(unanswered * secondsPerQuestion / 60);
+    if (unanswered === 0) return "All answered";
+    if (minutes <= 1) return "About a minute left";
+    return "About " + minutes + " minutes" + (unanswered < total ? " left" : "");
+  }
+
+  function update() {
+    var n = countIn(form);
+    setText(count, n + " of " + total + " answered");
+    if (bar) bar.value = n;
+    setText(time, timeLeft(total - n));
+    setText(bottom, n + " of " + total + " questions answered" +
+      (n < total ? " — unanswered ones count as neutral." : "."));
+    Array.prototype.forEach.call(sections, function (section) {
+      var id = (section.getAttribute("aria-labelledby") || "").replace(/^section-/, "");
+      var part = document.querySelector('.part-count[data-section="' + id + '"]');
+      if (part) setText(part, countIn(section) + " of " + part.getAttribute("data-total") + " answered");
+    });
+  }
+
+  if (live) live.classList.add("is-live");
+  if (count) count.setAttribute("aria-live", "polite");
   form.addEventListener("change", update);
+  form.addEventListener("reset", function () { setTimeout(update, 0); });
+  update();
 
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
@@ -57,5 +90,150 @@
 
   total.setAttribute("aria-live", "polite");
   tiers.addEventListener("input", update);
+  tiers.closest("form").addEventListener("reset", function () { setTimeout(update, 0); });
   update();
+})();
+
+// Answers survive a reload: the form's values are kept in this browser's localStorage and
+// restored into an untouched, empty form. A form the server filled in (a saved result's
+// answers, or answers sent back with errors) is never overwritten. A successful submit
+// clears the copy; "Save and finish later" keeps it.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.questionnaire[data-autosave-days]");
+  if (!form) return;
+  var days = parseInt(form.getAttribute("data-autosave-days"), 10) || 30;
+  var key = "cm-advisor:answers:" + location.pathname;
+  var storage;
+  try {
+    storage = window.localStorage;
+    storage.getItem(key);
+  } catch (e) {
+    return; // storage switched off or full: the form still works, it just forgets
+  }
+
+  function controls() {
+    return Array.prototype.filter.call(form.elements, function (c) {
+      return c.name && c.type !== "hidden" && c.type !== "submit" && c.type !== "button";
+    });
+  }
+
+  function isDefault(c) {
+    if (c.type === "radio" || c.type === "checkbox") return c.checked === c.defaultChecked;
+    if (c.tagName === "SELECT") {
+      var initial = 0; // with no `selected` option a select shows its first one
+      Array.prototype.forEach.call(c.options, function (o, i) {
+        if (o.defaultSelected) initial = i;
+      });
+      return c.selectedIndex === initial;
+    }
+    return c.value === c.defaultValue;
+  }
+
+  function snapshot() {
+    var fields = {};
+    controls().forEach(function (c) {
+      if (c.type === "radio") {
+        if (c.checked) fields[c.name] = c.value;
+      } else {
+        fields[c.name] = c.value;
+      }
+    });
+    return fields;
+  }
+
+  function save() {
+    try {
+      storage.setItem(key, JSON.stringify({ savedAt: Date.now(), fields: snapshot() }));
+    } catch (e) { /* full or refused: nothing to do */ }
+  }
+
+  function clear() {
+    try { storage.removeItem(key); } catch (e) { /* nothing to do */ }
+  }
+
+  function stored() {
+    try {
+      var data = JSON.parse(storage.getItem(key) || "null");
+      if (!data || typeof data.fields !== "object" || !data.savedAt) return null;
+      if (Date.now() - data.savedAt > days * 864e5) {
+        clear();
+        return null;
+      }
+      return data.fields;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function restore(fields) {
+    var changed = [];
+    controls().forEach(function (c) {
+      if (!Object.prototype.hasOwnProperty.call(fields, c.name)) return;
+      var value = String(fields[c.name]);
+      if (c.type === "radio") {
+        var on = c.value === value;
+        if (c.checked !== on) {
+          c.checked = on;
+          if (on) changed.push(c);
+        }
+      } else if (c.value !== value) {
+        if (c.tagName === "SELECT" && !Array.prototype.some.call(c.options, function (o) {
+          return o.value === value;
+        })) return;
+        c.value = value;
+        changed.push(c);
+      }
+    });
+    changed.forEach(function (c) {
+      var details = c.closest("details");
+      if (details) details.open = true;
+      c.dispatchEvent(new Event("input", { bubbles: true }));
+      c.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    return changed.length;
+  }
+
+  function announceRestored() {
+    var note = document.createElement("div");
+    note.className = "note restored-note";
+    note.setAttribute("role", "status");
+    note.tabIndex = -1;
+    var text = document.createElement("p");
+    text.textContent = "We filled in the answers you gave earlier in this browser.";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = "Clear them and start again";
+    button.addEventListener("click", function () {
+      form.reset();
+      clear();
+      text.textContent = "Your earlier answers are cleared.";
+      note.removeChild(button);
+      note.focus();
+    });
+    note.appendChild(text);
+    note.appendChild(button);
+    var intro = document.querySelector(".intro") || form;
+    intro.parentNode.insertBefore(note, intro);
+  }
+
+  var untouched = !form.hasAttribute("data-prefilled") && controls().every(isDefault);
+  var fields = untouched ? stored() : null;
+  if (fields && restore(fields) > 0) announceRestored();
+  if (form.hasAttribute("data-errors")) save(); // the submit cleared the copy; keep these
+
+  form.addEventListener("change", save);
+  form.addEventListener("input", save);
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.getAttribute("formaction") === "/drafts") {
+      save();
+    } else {
+      clear();
+    }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) save(); // back from the result page: the form is showing answers
+  });
 })();

@@ -23,6 +23,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cm_advisor.engine import AnswerValue, Catalogue, Result
+from cm_advisor.storage.drafts import Draft, load_draft, save_draft
 from cm_advisor.storage.tables import assessments, catalogues
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -273,6 +274,20 @@ class Store:
         self._require_key(token, key)
         with self._errors(), self.engine.begin() as conn:
             conn.execute(sql_delete(assessments).where(assessments.c.token == token))
+
+    # --- drafts (the SQL lives in storage/drafts.py) -------------------------
+
+    def save_draft(self, fields: dict[str, str], days: int) -> Draft:
+        """Keep an unfinished questionnaire for `days` days; expired drafts go meanwhile."""
+        self._prepare()
+        with self._errors():
+            return save_draft(self.engine, fields, days)
+
+    def draft(self, token: str) -> Draft | None:
+        """An unexpired draft, or None."""
+        self._prepare()
+        with self._errors():
+            return load_draft(self.engine, token)
 
     def _require_key(self, token: str, key: str) -> None:
         if not self.check_key(token, key):

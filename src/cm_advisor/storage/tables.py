@@ -45,3 +45,12 @@ assessments = Table(
     Column("catalogue_version", String(100), nullable=False),
     Column("engine_version", String(40), nullable=False),
 )
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("fields", Text, nullable=False, comment="JSON, the questionnaire's raw form fields"),
+)

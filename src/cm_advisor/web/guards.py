@@ -28,7 +28,7 @@ class CreationLimit:
                 wait = max(1, math.ceil(reset - time.time()))
                 raise HTTPException(
                     429,
-                    f"Too many new assessments from this address; try again in {wait} s.",
+                    f"Too many new results from this address; try again in {wait} s.",
                     headers={"Retry-After": str(wait)},
                 )
 

@@ -103,8 +103,10 @@ def render_questionnaire(
     kept: Mapping[str, str],
     errors: Mapping[str, str] | None = None,
     status_code: int = 200,
+    extra: Mapping[str, object] | None = None,
 ) -> Response:
     context = {
+        **(extra or {}),
         "catalogue": catalogue,
         "kept": kept,
         "errors": errors or {},

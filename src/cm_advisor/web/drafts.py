@@ -1,0 +1,106 @@
+"""Save and finish later: an unfinished questionnaire kept under a private resume link.
+
+The questionnaire's second submit button posts the whole form here. The fields are
+kept as they are (checked only when finally submitted to /assess), and the person
+gets a link to carry on from any device until the draft expires. Resume links live
+under /resume/, which the access log redacts like share and manage links.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the route signatures at run time.
+
+from collections.abc import Mapping
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from cm_advisor.engine import Catalogue
+from cm_advisor.storage.drafts import DraftTooLarge
+from cm_advisor.web import forms, pages
+from cm_advisor.web.csrf import CsrfProtected
+from cm_advisor.web.deps import CatalogueDep, SettingsDep, StoreDep, TemplatesDep
+from cm_advisor.web.guards import CreationLimited
+from cm_advisor.web.links import absolute
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+
+
+def resume_path(token: str) -> str:
+    return f"/resume/{token}"
+
+
+@router.post("/drafts", dependencies=[CsrfProtected, CreationLimited])
+async def save_draft(
+    request: Request, catalogue: CatalogueDep, settings: SettingsDep, store: StoreDep
+) -> Response:
+    """Keep the form exactly as filled in, then show its resume link (POST → 303 → GET)."""
+    async with request.form() as form:
+        fields = forms.parse_answers(catalogue, form).kept  # the questionnaire's fields only
+    try:
+        draft = await run_in_threadpool(store.save_draft, fields, settings.draft_days)
+    except DraftTooLarge as exc:
+        raise HTTPException(413, "These answers are too long to save as a draft.") from exc
+    return RedirectResponse(f"{resume_path(draft.token)}/saved", status_code=303)
+
+
+@router.get("/resume/{token}/saved")
+def draft_saved(
+    token: str,
+    request: Request,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    templates: TemplatesDep,
+) -> Response:
+    """The private resume link, when it expires, and what it holds."""
+    draft = store.draft(token)
+    if draft is None:
+        return _missing(request, templates, catalogue, settings.draft_days)
+    context = {
+        "catalogue": catalogue,
+        "draft": draft,
+        "resume_url": absolute(request, resume_path(token)),
+        "answered": answered(catalogue, draft.fields),
+    }
+    return templates.TemplateResponse(request, "draft_saved.html", context, headers=PRIVATE)
+
+
+@router.get("/resume/{token}")
+def resume(
+    token: str,
+    request: Request,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    templates: TemplatesDep,
+) -> Response:
+    """The questionnaire again, filled in as it was saved."""
+    draft = store.draft(token)
+    if draft is None:
+        return _missing(request, templates, catalogue, settings.draft_days)
+    response = pages.render_questionnaire(
+        request, templates, catalogue, draft.fields, extra={"draft": draft}
+    )
+    response.headers.update(PRIVATE)
+    return response
+
+
+def answered(catalogue: Catalogue, fields: Mapping[str, str]) -> int:
+    """How many questions these form fields answer (an unknown option answers nothing)."""
+    count = 0
+    for question in catalogue.questionnaire.questions:
+        names = forms.slots(question) if question.kind == "multi" else (question.id,)
+        count += any(fields.get(name) in question.option_ids for name in names)
+    return count
+
+
+def _missing(
+    request: Request, templates: Jinja2Templates, catalogue: Catalogue, days: int
+) -> Response:
+    context = {"catalogue": catalogue, "days": days}
+    return templates.TemplateResponse(
+        request, "resume_missing.html", context, status_code=404, headers=PRIVATE
+    )

@@ -1,0 +1,81 @@
+"""Real Chromium against the real app: one server and one browser for the whole session.
+
+The app runs as `cm-advisor serve` on a free loopback port with its own SQLite database
+in a temporary directory. Without /usr/bin/chromium (Debian's `chromium` package) the
+tests skip on a developer's machine and fail under CI=true.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from harness import CHROMIUM, CHROMIUM_ARGS, Pages, Site
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from archetypes import ARCHETYPES
+from servers import running_server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        message = (
+            f"browser tests need Chromium at {CHROMIUM}: install Debian's `chromium` package "
+            "(CI installs it)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The app, started once; `browser` comes first so a missing Chromium skips before this."""
+    data = tmp_path_factory.mktemp("browser-app")
+    env = {
+        "CM_ADVISOR_DATA_DIR": str(data),
+        "CM_ADVISOR_DATABASE_URL": "",
+        "CM_ADVISOR_RATE_LIMIT": "",
+    }
+    with running_server(env, log=data / "server.log") as url, httpx.Client(base_url=url) as api:
+        first = api.post("/api/v1/assessments", json=_body("intensive", "Riverside Health"))
+        second = api.post("/api/v1/assessments", json=_body("brokerage", "Riverside, after"))
+        form = api.get("/assess").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf, "the questionnaire form must carry the CSRF field"
+        draft = api.post(
+            "/drafts",
+            data={"csrf_token": csrf.group(1), "acuity": "high", "label": "Draft for review"},
+        )
+        assert draft.status_code == 303, draft.text
+        yield Site(
+            url=url,
+            first=first.json()["id"],
+            second=second.json()["id"],
+            manage_url=first.json()["manage_url"],
+            draft=draft.headers["location"].split("/")[2],
+        )
+
+
+def _body(archetype: str, label: str) -> dict[str, object]:
+    return {"answers": ARCHETYPES[archetype], "label": label}
+
+
+@pytest.fixture
+def pages(browser: Browser, site: Site) -> Iterator[Pages]:
+    opened = Pages(browser, site)
+    yield opened
+    opened.close()
+    assert opened.errors == [], "errors in the browser console"
+
+
+@pytest.fixture
+def page(pages: Pages) -> Page:
+    """A fresh desktop-sized page with JavaScript on."""
+    return pages.new()

@@ -1,0 +1,81 @@
+"""Every page passes axe-core at WCAG 2.1 A/AA, on a desktop and on a 375 px phone, where
+nothing scrolls sideways and body text stays at 16 px or more."""
+
+from collections.abc import Callable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from driving import submit
+from harness import DESKTOP, PHONE, Pages, Site
+from playwright.sync_api import Page, ViewportSize, expect
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+def _questionnaire_with_errors(page: Page, site: Site) -> None:
+    page.goto("/assess")
+    page.locator("label[for='acuity-high']").click()
+    page.locator("#advanced > summary").click()
+    page.locator("#population_size_number").fill("5000")
+    for tier, share in (("tier_high", "50"), ("tier_rising", "30"), ("tier_low", "10")):
+        page.locator(f"#{tier}").fill(share)
+    submit(page)
+    expect(page.locator(".error-summary")).to_contain_text("they add up to 90")
+
+
+def _questionnaire_restored(page: Page, site: Site) -> None:
+    page.goto("/assess")
+    page.locator("label[for='acuity-high']").click()
+    page.reload()
+    expect(page.locator(".restored-note")).to_be_visible()
+
+
+def _go(path: Callable[[Site], str]) -> Callable[[Page, Site], None]:
+    def open_page(page: Page, site: Site) -> None:
+        page.goto(path(site))
+
+    return open_page
+
+
+PAGES: dict[str, Callable[[Page, Site], None]] = {
+    "home": _go(lambda s: "/"),
+    "questionnaire": _go(lambda s: "/assess"),
+    "questionnaire-errors": _questionnaire_with_errors,
+    "questionnaire-restored": _questionnaire_restored,
+    "result": _go(lambda s: f"/r/{s.first}"),
+    "models": _go(lambda s: "/models"),
+    "model": _go(lambda s: "/models/intensive"),
+    "compare": _go(lambda s: f"/compare?a={s.first}&b={s.second}"),
+    "not-found": _go(lambda s: "/no-such-page"),
+    "manage": _go(lambda s: s.manage_url),
+    "resume": _go(lambda s: f"/resume/{s.draft}"),
+    "resume-saved": _go(lambda s: f"/resume/{s.draft}/saved"),
+    "resume-missing": _go(lambda s: "/resume/expired-or-never-was"),
+}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_accessible(pages: Pages, site: Site, name: str, viewport: str) -> None:
+    page = pages.new(viewport=VIEWPORTS[viewport])
+    PAGES[name](page, site)
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    if viewport == "phone":
+        assert_fits_a_phone(page, VIEWPORTS[viewport])
+
+
+def assert_fits_a_phone(page: Page, viewport: ViewportSize) -> None:
+    """No sideways scrolling, also with every disclosure open; body text at least 16 px."""
+    width = viewport["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "with details open"
+    body_px = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert body_px >= 16
