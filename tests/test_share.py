@@ -301,3 +301,16 @@ def test_the_csrf_cookie_is_strict_and_http_only(client: TestClient) -> None:
     cookie = page.headers["set-cookie"]
     assert cookie.startswith("cm_csrf=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert "set-cookie" not in fresh.get("/api/v1/models").headers
+
+
+def test_a_cached_page_still_follows_label_edits_and_deletion(client: TestClient) -> None:
+    token = create(client, label="First label")
+    manage = _manage_path(client, token)  # this view shows the manage link: never cached
+    assert "First label" in client.get(f"/r/{token}").text
+    assert "First label" in client.get(f"/r/{token}").text  # served from the cache
+    csrf = csrf_from(client.get(manage).text)
+    client.post(manage, data={"label": "Second label", "notes": ""} | csrf)
+    page = client.get(f"/r/{token}").text
+    assert "Second label" in page and "First label" not in page
+    client.post(f"{manage}/delete", data=csrf)
+    assert client.get(f"/r/{token}").status_code == 404

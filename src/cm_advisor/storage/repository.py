@@ -245,7 +245,7 @@ class Store:
             notes=row.notes or "",
             answers=json.loads(row.answers),
             weights=json.loads(row.weights),
-            result=Result.model_validate_json(row.result),
+            result=_parse_result(row.result),
             catalogue_hash=row.catalogue_hash,
             catalogue_version=row.catalogue_version,
             engine_version=row.engine_version,
@@ -292,6 +292,12 @@ class Store:
     def _require_key(self, token: str, key: str) -> None:
         if not self.check_key(token, key):
             raise WrongKey("the manage key does not match this assessment")
+
+
+@lru_cache(maxsize=1024)
+def _parse_result(text: str) -> Result:
+    """Stored results never change, so each one is parsed once per process."""
+    return Result.model_validate_json(text)
 
 
 def _make_engine(url: str) -> Engine:

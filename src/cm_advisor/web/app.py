@@ -24,6 +24,7 @@ from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
 from cm_advisor.web.csrf import CsrfCookieMiddleware
 from cm_advisor.web.guards import CreationLimit
+from cm_advisor.web.pagecache import PageCache
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
 from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
 from cm_advisor.web.templating import make_templates
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.creation_limit = CreationLimit(settings.rate_limit)
+    app.state.page_cache = PageCache()
     app.state.catalogue = catalogue
     app.state.store = store
     app.state.templates = make_templates(settings.templates_dir)

@@ -22,6 +22,7 @@ from cm_advisor.web.api_assessments import stored
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.links import FLASH_COOKIE, absolute, manage_path, share_path
+from cm_advisor.web.pagecache import PageCache
 from cm_advisor.web.pages import result_context
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -83,10 +84,14 @@ def result_page(
     store: StoreDep,
     templates: TemplatesDep,
 ) -> Response:
-    """A shared result, exactly as it was computed."""
+    """A shared result, exactly as it was computed (the rendered page is cached)."""
     saved = _load(store, token)
-    scored_with = _scored_with(store, catalogue, saved)
     manage_url = _flash(request, token)
+    cache: PageCache = request.app.state.page_cache
+    key = (str(request.base_url), token, saved.label, saved.notes, catalogue.content_hash)
+    if not manage_url and (page := cache.get(key)) is not None:
+        return HTMLResponse(page, headers=PRIVATE)
+    scored_with = _scored_with(store, catalogue, saved)
     context = result_context(scored_with, saved.result) | {
         "assessment": saved,
         "share_url": absolute(request, share_path(token)),
@@ -97,6 +102,8 @@ def result_page(
     response = templates.TemplateResponse(request, "result.html", context, headers=PRIVATE)
     if manage_url:
         response.delete_cookie(FLASH_COOKIE, path=share_path(token))
+    else:
+        cache.put(key, bytes(response.body))
     return response
 
 
