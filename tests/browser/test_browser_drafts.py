@@ -105,7 +105,7 @@ def test_save_and_finish_later_on_another_device(pages: Pages, page: Page) -> No
     phone.locator("label[for='staffing-ample']").click()
     submit(phone)
     expect(phone).to_have_url(re.compile(r"/r/"))
-    expect(phone.locator("p.share-label")).to_have_text("Northside clinic")
+    expect(phone.locator("p.result-label")).to_have_text("Northside clinic")
 
 
 def test_save_and_finish_later_without_javascript(pages: Pages) -> None:

@@ -41,7 +41,7 @@ def test_complete_with_the_mouse_and_open_the_share_link_elsewhere(
     elsewhere = pages.new()  # a fresh context: no cookies, no storage
     elsewhere.goto(share_url)
     assert shown(elsewhere) == expected
-    expect(elsewhere.locator("p.share-label")).to_have_text("Clicked through")
+    expect(elsewhere.locator("p.result-label")).to_have_text("Clicked through")
     expect(elsewhere.locator("#manage-url")).to_have_count(0)  # only its creator saw it
 
 
@@ -51,7 +51,7 @@ def test_complete_with_the_keyboard_alone(page: Page, catalogue: Catalogue) -> N
     answer_with_keyboard(page, catalogue, answers)
     expect(page).to_have_url(SHARE)
     assert shown(page) == Shown.expected(catalogue, engine.score(catalogue, answers))
-    expect(page.locator("p.share-label")).to_have_text("Typed without a mouse")
+    expect(page.locator("p.result-label")).to_have_text("Typed without a mouse")
 
 
 def test_adjusting_answers_creates_a_new_result_and_keeps_the_original(

@@ -67,6 +67,24 @@ def csrf_field(request: Request) -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token)
 
 
+PLACEHOLDER = b"\x00csrf\x00"
+
+
+def templated(page: bytes, request: Request) -> bytes:
+    """A rendered page with this browser's token swapped for a placeholder, for caching."""
+    token: str = request.state.csrf_token
+    return page.replace(token.encode(), PLACEHOLDER)
+
+
+def personalised(page: bytes, request: Request) -> bytes:
+    """A cached page with this browser's token put back in (and its cookie set)."""
+    if PLACEHOLDER not in page:
+        return page
+    request.state.csrf_used = True
+    token: str = request.state.csrf_token
+    return page.replace(PLACEHOLDER, token.encode())
+
+
 async def verify_csrf(request: Request) -> None:
     form = await request.form()
     sent = form.get(FIELD)

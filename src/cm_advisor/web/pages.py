@@ -16,9 +16,10 @@ from starlette.routing import Match
 
 from cm_advisor import engine
 from cm_advisor.engine import AnswerValue, Catalogue, Result
-from cm_advisor.web import errors, forms, links
+from cm_advisor.web import csrf, errors, forms, links
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.guards import CreationLimited
+from cm_advisor.web.pagecache import PageCache
 
 logger = logging.getLogger("cm_advisor")
 
@@ -44,14 +45,17 @@ async def home(request: Request, catalogue: CatalogueDep, templates: TemplatesDe
 
 
 @router.get("/assess")
-def questionnaire(
+async def questionnaire(
     request: Request, catalogue: CatalogueDep, templates: TemplatesDep, store: StoreDep
 ) -> Response:
     """The questionnaire. `?from=TOKEN` reopens a saved result's answers; other query
-    parameters pre-fill single fields, so a result can link back to its answers."""
+    parameters pre-fill single fields, so a result can link back to its answers. The
+    blank form is the same for everyone but its CSRF token, so it is rendered once."""
+    if not request.query_params:
+        return blank_questionnaire(request, templates, catalogue)
     token = request.query_params.get("from", "")
     if token:
-        saved = store.get(token)
+        saved = await run_in_threadpool(store.get, token)
         if saved is None:
             raise HTTPException(404, "There is no saved result with this link.")
         kept = forms.to_fields(catalogue, saved.answers, saved.weights, saved.result.population)
@@ -94,6 +98,19 @@ async def model(
     return templates.TemplateResponse(
         request, "model.html", {"catalogue": catalogue, "model": catalogue.model(model_id)}
     )
+
+
+def blank_questionnaire(
+    request: Request, templates: Jinja2Templates, catalogue: Catalogue
+) -> Response:
+    cache: PageCache = request.app.state.page_cache
+    key = ("assess", str(request.base_url))
+    page = cache.get(key)
+    if page is None:
+        page = bytes(render_questionnaire(request, templates, catalogue, {}).body)
+        cache.put(key, csrf.templated(page, request))
+        return HTMLResponse(page)
+    return HTMLResponse(csrf.personalised(page, request))
 
 
 def render_questionnaire(
