@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
 
-from bench import engine, http, load, memory, startup
+from bench import engine, http, load, memory, nodelay, startup
 from bench.machine import describe, load_average
 from bench.report import Row, text_table, write_markdown
 
@@ -27,9 +28,20 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--database-url", default="", help="e.g. postgresql+psycopg://… (throwaway)"
     )
+    parser.add_argument(
+        "--tcp-nodelay",
+        action="store_true",
+        help="start several workers through bench.nodelay (works around uvicorn#3149)",
+    )
     parser.add_argument("--engine-calls", type=int, default=2000, help="calls per engine figure")
     parser.add_argument(
         "--memory-requests", default="20000,100000", help="request counts to read RSS after"
+    )
+    parser.add_argument(
+        "--memory-saved",
+        type=int,
+        default=memory.SAVED,
+        help="saved results the memory traffic views (default 50)",
     )
     parser.add_argument(
         "--memory-budget", type=int, default=300, help="seconds the memory traffic may take"
@@ -50,12 +62,50 @@ def how(args: argparse.Namespace, argv: list[str] | None, seconds: float) -> lis
     database = "the --database-url given" if args.database_url else "SQLite in a fresh temp dir"
     return [
         f"command: python -m bench {command}".rstrip(),
-        f"load: {load.tool()}, 1 thread, {load.CONNECTIONS} connections, "
-        f"{args.duration} s per scenario after {http.WARMUP_S} s warm-up, loopback only",
+        f"load: {load.tool()}, 1 thread, {load.CONNECTIONS} connections, loopback only"
+        + (
+            f"; {args.duration} s per HTTP scenario after {http.WARMUP_S} s warm-up"
+            if args.http
+            else ""
+        ),
+        *(
+            [
+                "no wrk: the httpx client is the bottleneck here, ratios are compressed "
+                "(apt-get install wrk)"
+            ]
+            if load.tool() == "httpx"
+            else []
+        ),
         "uvicorn --no-access-log --log-level warning for app and baseline alike; "
         f"the load generator shares the {len(os.sched_getaffinity(0))} cores with the workers",
         f"database: {database}",
+        *nagle(workers_counts(args), args.tcp_nodelay),
         f"whole run: {seconds:.0f} s; load average at the end: {load_average()}",
+    ]
+
+
+def workers_counts(args: argparse.Namespace) -> list[int]:
+    return counts(args.workers) if args.http else []
+
+
+def nagle(workers: list[int], worked_around: bool) -> list[str]:
+    """Say when N-worker rows measure uvicorn's lost TCP_NODELAY rather than the app."""
+    if max(workers, default=1) <= 1:
+        return []
+    logging.disable(logging.INFO)  # bind_socket announces itself
+    affected = not nodelay.binds_tcp()
+    logging.disable(logging.NOTSET)
+    if not affected:
+        return []
+    why = (
+        "this uvicorn binds the --workers socket without IPPROTO_TCP (uvicorn#3149), so asyncio "
+        "leaves Nagle on and each keep-alive response waits ~40 ms for a delayed ACK"
+    )
+    if worked_around:
+        return [f"{why}; this run started several workers through bench.nodelay instead"]
+    return [
+        f"{why}: the N-worker rows measure that stall ({load.CONNECTIONS} connections ≈ "
+        f"{load.CONNECTIONS * 23} req/s at most), not the app; --tcp-nodelay works around it"
     ]
 
 
@@ -69,12 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.engine:
         rows += engine.run(args.engine_calls)
     if args.http:
-        rows += http.run(workers, args.duration, args.database_url)
+        rows += http.run(workers, args.duration, args.database_url, args.tcp_nodelay)
     if args.startup:
         rows += startup.run(args.database_url)
     if args.memory:
         marks = counts(args.memory_requests)
-        rows += memory.run(marks, workers[0], args.memory_budget, args.database_url)
+        rows += memory.run(
+            marks, workers[0], args.memory_budget, args.database_url, args.memory_saved
+        )
     notes = how(args, argv, time.monotonic() - began)
     print()
     print(text_table(rows))

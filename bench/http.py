@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -32,8 +32,10 @@ def post(path: str, body: object) -> Request:
     return Request("POST", path, json.dumps(body, separators=(",", ":")).encode())
 
 
-def bodies(path: str, seed: int, extra: dict[str, str] | None = None) -> list[Request]:
-    sets = draws(catalogue(), DISTINCT_BODIES, seed)
+def bodies(
+    path: str, seed: int, extra: dict[str, str] | None = None, count: int = DISTINCT_BODIES
+) -> list[Request]:
+    sets = draws(catalogue(), count, seed)
     return [post(path, d.body() | (extra or {})) for d in sets]
 
 
@@ -41,7 +43,7 @@ def save_assessments(server: Server, count: int) -> list[str]:
     """Create saved results through the API; their share tokens."""
     tokens = []
     with httpx.Client(base_url=server.base, timeout=30) as client:
-        for r in bodies("/api/v1/assessments", SEED + 2)[:count]:
+        for r in bodies("/api/v1/assessments", SEED + 2, count=count):
             response = client.post(r.path, content=r.body, headers=load.JSON_HEADERS)
             response.raise_for_status()
             tokens.append(response.json()["id"])
@@ -78,55 +80,47 @@ def measure(server: Server, requests: Sequence[Request], seconds: int) -> Load:
     return load.run(server.base, requests, seconds)
 
 
-def row(
-    name: str, workers: int, found: Load, baseline: Load, target: float | None, note: str = ""
-) -> Row:
+def row(name: str, area: str, found: Load, baseline: Load, target: float | None) -> Row:
+    """One scenario beside the baseline; `target` only where one applies (one worker)."""
     share = found.rps / baseline.rps if baseline.rps else 0.0
     errors = f"; {found.errors:,} errors" if found.errors else ""
-    errors += f"; {note}" if note else ""
-    has_target = target is not None and workers == 1
     return Row(
-        area=f"http {workers}w",
+        area=area,
         measure=name,
         value=f"{found.rps:,.0f} req/s",
         detail=f"p50 {found.p50_ms:.1f} ms, p99 {found.p99_ms:.1f} ms{errors}",
         ratio=ratio(found.rps, baseline.rps),
-        target=f"≥ {target:g}× baseline" if has_target else "",
-        met=(share >= (target or 0) and not found.errors) if has_target else None,
+        target=f"≥ {target:g}× baseline" if target is not None else "",
+        met=(share >= target and not found.errors) if target is not None else None,
     )
 
 
-def baseline(workers: int, seconds: int) -> Load:
-    with serving(BASELINE, workers) as server:
+def baseline(workers: int, seconds: int, nodelay: bool) -> Load:
+    with serving(BASELINE, workers, nodelay=nodelay) as server:
         return measure(server, [Request("GET", "/")], seconds)
 
 
-def run_workers(workers: int, seconds: int, database_url: str) -> list[Row]:
+def run_workers(workers: int, seconds: int, database_url: str, nodelay: bool) -> list[Row]:
     """The baseline before and after the app's scenarios; ratios use the mean of the two."""
     print(f"http, {workers} worker(s), {seconds} s per scenario with {load.tool()}")
-    before = baseline(workers, seconds)
+    before = baseline(workers, seconds, nodelay)
     print(f"  baseline hello world: {before.rps:,.0f} req/s")
     measured: list[tuple[Scenario, Load]] = []
-    with serving(APP, workers, database_url) as server:
+    with serving(APP, workers, database_url, nodelay) as server:
         tokens = save_assessments(server, SAVED)
         for scenario in scenarios(tokens, database_url):
             probe(server, scenario)
             measured.append((scenario, measure(server, scenario.requests, seconds)))
             print(f"  {scenario.name}: {measured[-1][1].rps:,.0f} req/s")
-    after = baseline(workers, seconds)
+    after = baseline(workers, seconds, nodelay)
     print(f"  baseline hello world again: {after.rps:,.0f} req/s")
     base = mean(before, after)
-    rows = [
-        row(
-            "baseline: hello world GET",
-            workers,
-            base,
-            base,
-            None,
-            f"before {before.rps:,.0f}, after {after.rps:,.0f} req/s",
-        ),
-    ]
-    rows += [row(s.name, workers, found, base, s.target) for s, found in measured]
+    area = f"http {workers}w" + (" nodelay" if nodelay and workers > 1 else "")
+    first = row("baseline: hello world GET", area, base, base, None)
+    spread = f"; before {before.rps:,.0f}, after {after.rps:,.0f} req/s"
+    rows = [replace(first, detail=first.detail + spread)]
+    for s, found in measured:
+        rows.append(row(s.name, area, found, base, s.target if workers == 1 else None))
     return rows
 
 
@@ -140,5 +134,5 @@ def mean(first: Load, second: Load) -> Load:
     )
 
 
-def run(workers: Sequence[int], seconds: int, database_url: str) -> list[Row]:
-    return [r for n in workers for r in run_workers(n, seconds, database_url)]
+def run(workers: Sequence[int], seconds: int, database_url: str, nodelay: bool) -> list[Row]:
+    return [r for n in workers for r in run_workers(n, seconds, database_url, nodelay)]

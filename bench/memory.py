@@ -61,57 +61,76 @@ def baseline_rss(workers: int) -> float:
         return server.rss_mb()
 
 
-def run(marks: Sequence[int], workers: int, budget_s: int, database_url: str) -> list[Row]:
-    print(
-        f"memory: RSS after {', '.join(f'{m:,}' for m in marks)} mixed requests "
-        f"({workers} worker(s), time budget {budget_s} s)"
-    )
-    base = baseline_rss(workers)
-    rows = [Row("memory", f"RSS baseline hello world ({workers}w)", f"{base:.1f} MB")]
+@dataclass(frozen=True, slots=True)
+class Reading:
+    requests: int
+    rss_mb: float
+    short: bool  # the time budget ran out before this mark
+
+
+def readings(
+    marks: Sequence[int], workers: int, budget_s: int, database_url: str, saved: int
+) -> tuple[float, list[Reading], Traffic]:
+    """RSS after start, then after each mark of mixed traffic (until the budget runs out)."""
     deadline = time.monotonic() + budget_s
-    readings: list[tuple[int, float]] = []
+    found: list[Reading] = []
     with serving(APP, workers, database_url) as server:
-        requests = mixed(save_assessments(server, SAVED))
+        requests = mixed(save_assessments(server, saved))
         idle = server.rss_mb()
         traffic = Traffic()
         for mark in marks:
             drive(server, requests, mark, traffic, deadline)
-            readings.append((traffic.done, server.rss_mb()))
-            print(f"  after {traffic.done:,} requests: {readings[-1][1]:.1f} MB")
+            found.append(Reading(traffic.done, server.rss_mb(), traffic.out_of_time))
+            print(f"  after {traffic.done:,} requests: {found[-1].rss_mb:.1f} MB")
             if traffic.out_of_time:
                 break
-    note = f"{traffic.errors:,} errors; " if traffic.errors else ""
-    note += "time budget reached; " if traffic.out_of_time else ""
-    rows.append(
+    return idle, found, traffic
+
+
+def growth_row(first: Reading, last: Reading) -> Row:
+    growth = last.rss_mb - first.rss_mb
+    per_k = growth * 1024 / ((last.requests - first.requests) / 1000)
+    return Row(
+        "memory",
+        f"RSS growth {first.requests:,} → {last.requests:,} requests",
+        f"{growth:+.1f} MB",
+        detail=f"{per_k:+.1f} KB per 1,000 requests"
+        + ("; time budget ran out before the last mark" if last.short else ""),
+        ratio=ratio(last.rss_mb, first.rss_mb),
+        target=f"no growth (< {GROWTH_MB:g} MB)",
+        met=growth < GROWTH_MB,
+    )
+
+
+def run(
+    marks: Sequence[int], workers: int, budget_s: int, database_url: str, saved: int = SAVED
+) -> list[Row]:
+    print(
+        f"memory: RSS after {', '.join(f'{m:,}' for m in marks)} mixed requests over {saved} "
+        f"saved results ({workers} worker(s), time budget {budget_s} s)"
+    )
+    base = baseline_rss(workers)
+    idle, found, traffic = readings(marks, workers, budget_s, database_url, saved)
+    errors = f"{traffic.errors:,} errors; " if traffic.errors else ""
+    rows = [
+        Row("memory", f"RSS baseline hello world ({workers}w)", f"{base:.1f} MB"),
         Row(
             "memory", f"RSS app after start ({workers}w)", f"{idle:.1f} MB", ratio=ratio(idle, base)
-        )
-    )
-    for done, rss in readings:
+        ),
+    ]
+    for r in found:
+        short = "time budget ran out before the mark; " if r.short else ""
         rows.append(
             Row(
                 "memory",
-                f"RSS app after {done:,} requests ({workers}w)",
-                f"{rss:.1f} MB",
-                detail=f"{note}score + /r/{{token}} alternating",
-                ratio=ratio(rss, base),
+                f"RSS app after {r.requests:,} requests ({workers}w)",
+                f"{r.rss_mb:.1f} MB",
+                detail=f"{errors}{short}score + /r/{{token}} of {saved} results alternating",
+                ratio=ratio(r.rss_mb, base),
                 target=f"< {TARGET_MB:g} MB",
-                met=rss < TARGET_MB and not traffic.errors,
+                met=r.rss_mb < TARGET_MB and not traffic.errors,
             )
         )
-    if len(readings) >= 2:
-        (n1, r1), (n2, r2) = readings[0], readings[-1]
-        growth = r2 - r1
-        per_k = growth * 1024 / ((n2 - n1) / 1000) if n2 > n1 else 0.0
-        rows.append(
-            Row(
-                "memory",
-                f"RSS growth {n1:,} → {n2:,} requests",
-                f"{growth:+.1f} MB",
-                detail=f"{per_k:+.2f} KB per 1,000 requests; {note}".rstrip("; "),
-                ratio=ratio(r2, r1),
-                target=f"no growth (< {GROWTH_MB:g} MB)",
-                met=growth < GROWTH_MB and not traffic.errors,
-            )
-        )
+    if len(found) >= 2 and found[-1].requests > found[0].requests:
+        rows.append(growth_row(found[0], found[-1]))
     return rows

@@ -16,7 +16,7 @@ import os
 import pstats
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import anyio.to_thread
@@ -167,7 +167,7 @@ def profile_requests(probe: Probe, test_client: TestClient, what: str, inline: b
     async def stop() -> None:
         probe.stop()
 
-    with inline_threads() if inline else contextmanager(lambda: iter([None]))():
+    with inline_threads() if inline else nullcontext():
         portal.call(start)
         for method, path, body in calls:
             test_client.request(method, path, json=body)

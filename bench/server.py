@@ -67,13 +67,17 @@ def environment(database_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def launch(target: Target, workers: int, env: dict[str, str]) -> Server:
+def launch(target: Target, workers: int, env: dict[str, str], nodelay: bool = False) -> Server:
+    """uvicorn as deployed; with `nodelay` and several workers, through bench.nodelay instead."""
     port = free_port()
-    command = [
-        *(sys.executable, "-m", "uvicorn", "--factory", target.factory),
-        *("--host", HOST, "--port", str(port), "--workers", str(workers)),
-        *("--no-access-log", "--log-level", "warning"),
-    ]
+    where = ("--host", HOST, "--port", str(port), "--workers", str(workers))
+    if nodelay and workers > 1:
+        command = [sys.executable, "-m", "bench.nodelay", target.factory, *where]
+    else:
+        command = [
+            *(sys.executable, "-m", "uvicorn", "--factory", target.factory, *where),
+            *("--no-access-log", "--log-level", "warning"),
+        ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
     return Server(process, port, workers)
 
@@ -107,10 +111,13 @@ def stop(server: Server) -> None:
 
 
 @contextmanager
-def serving(target: Target, workers: int = 1, database_url: str = "") -> Iterator[Server]:
+def serving(
+    target: Target, workers: int = 1, database_url: str = "", nodelay: bool = False
+) -> Iterator[Server]:
     """A running server with a fresh data directory, stopped afterwards whatever happens."""
     with tempfile.TemporaryDirectory(prefix="cm-bench-") as data_dir:
-        server = launch(target, workers, environment(database_url, Path(data_dir)))
+        env = environment(database_url, Path(data_dir))
+        server = launch(target, workers, env, nodelay)
         try:
             wait_ready(server, target.ready_path)
             yield server
