@@ -15,6 +15,8 @@ from pydantic import ValidationError
 
 from cm_advisor.engine.types import Catalogue, Questionnaire
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster
+
 
 class CatalogueError(Exception):
     """An unreadable or invalid catalogue file; the message is meant for a person."""
@@ -54,7 +56,7 @@ def _read(path: Path) -> bytes:
 
 def _parse(path: Path, raw: bytes) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -55,7 +55,7 @@ def score(
         for q in catalogue.questionnaire.questions
         if q.id not in checked.answers and checked.weights[q.id] > 0
     )
-    robust = robustness(catalogue, checked.answers, checked.weights)
+    robust = robustness(catalogue, checked.answers, checked.weights, order[0])
     level, why = confidence(
         margin,
         len(unanswered),

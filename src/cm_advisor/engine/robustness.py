@@ -91,6 +91,7 @@ def critical_factor(
     answers: Mapping[str, AnswerValue],
     weights: Mapping[str, float],
     frame: Frame,
+    winner: str,
 ) -> CriticalFactor | None:
     """The smallest change to one answered question's weight that changes the winner.
 
@@ -99,7 +100,6 @@ def critical_factor(
     candidates are confirmed by scoring until one really changes the winner.
     """
     table = catalogue.table
-    winner, _ = table.winner(answers, weights)
     top = table.models.index(winner)
     w, fits, penalty = frame.weights, frame.fits, frame.penalty
     answered = np.array([q in answers for q in table.questions])
@@ -154,12 +154,15 @@ def _words(weight: float) -> str:
 
 
 def robustness(
-    catalogue: Catalogue, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
+    catalogue: Catalogue,
+    answers: Mapping[str, AnswerValue],
+    weights: Mapping[str, float],
+    winner: str,
 ) -> Robustness:
+    """Rank acceptability and the critical factor for a winner the caller already ranked."""
     frame = Frame.of(catalogue.table, answers, weights)
     shares = first_place_shares(catalogue.table, frame)
-    winner, _ = catalogue.table.winner(answers, weights)
-    critical = critical_factor(catalogue, answers, weights, frame)
+    critical = critical_factor(catalogue, answers, weights, frame, winner)
     steady = (
         ""
         if critical

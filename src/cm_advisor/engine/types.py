@@ -193,7 +193,15 @@ class Catalogue(Frozen):
         return tuple(m.id for m in self.models)
 
     def model(self, model_id: str) -> Model:
-        return next(m for m in self.models if m.id == model_id)
+        return self._models_by_id[model_id]
+
+    @cached_property
+    def _models_by_id(self) -> dict[str, Model]:
+        return {m.id: m for m in self.models}
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questionnaire.questions}
 
     @cached_property
     def table(self) -> FitTable:
@@ -210,7 +218,7 @@ class Catalogue(Frozen):
         return Batch.build(self)
 
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.questionnaire.questions if q.id == question_id)
+        return self._questions_by_id[question_id]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Catalogue:

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -30,6 +31,7 @@ from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
 from cm_advisor.web.templating import make_templates
 
 logger = logging.getLogger("cm_advisor")
+THREADS = 8
 
 DESCRIPTION = """\
 Weighs an organization's answers about its patients, staff, services and goals
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Few threads: on two cores more only add memory and fragmentation (see bench/).
+        to_thread.current_default_thread_limiter().total_tokens = THREADS
         if not store.open():
             logger.warning("database unavailable at start-up; scoring works, saving will retry")
         yield

@@ -33,12 +33,12 @@ class CreationLimit:
                 )
 
 
-def limit_creation(request: Request) -> None:
+async def limit_creation(request: Request) -> None:
     limit: CreationLimit = request.app.state.creation_limit
     limit.check(request.client.host if request.client else "unknown")
 
 
-def require_api_key(
+async def require_api_key(
     request: Request,
     x_api_key: Annotated[str, Header(description="Needed when the server sets API keys.")] = "",
     authorization: Annotated[str, Header(include_in_schema=False)] = "",
