@@ -20,14 +20,14 @@ def free_port() -> int:
 
 
 def start_server(
-    env: dict[str, str], log: Path | None = None
+    env: dict[str, str], log: Path | None = None, args: tuple[str, ...] = ()
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start `cm-advisor serve` with these CM_ADVISOR_* settings; wait until it answers."""
     port = free_port()
     command = [sys.executable, "-m", "cm_advisor", "serve", "--host", "127.0.0.1"]
     with open(log or os.devnull, "ab") as out:
         process = subprocess.Popen(
-            [*command, "--port", str(port)],
+            [*command, "--port", str(port), *args],
             env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -43,9 +43,11 @@ def start_server(
 
 
 @contextmanager
-def running_server(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
+def running_server(
+    env: dict[str, str], log: Path | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
     """A server for the duration of a with-block."""
-    process, base = start_server(env, log)
+    process, base = start_server(env, log, args)
     try:
         yield base
     finally:

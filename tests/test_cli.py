@@ -1,8 +1,10 @@
 """The command line: score a file, check a catalogue, refuse bad input clearly."""
 
 import json
+import os
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -68,3 +70,34 @@ def test_db_upgrade_creates_the_schema(
     assert main(["db", "upgrade"]) == 0
     assert (tmp_path / "fresh" / "cm-advisor.sqlite3").exists()
     assert "schema up to date" in capsys.readouterr().out
+
+
+def test_serve_with_several_workers(tmp_path: Path) -> None:
+    from servers import running_server
+
+    env = {"CM_ADVISOR_DATA_DIR": str(tmp_path / "data")}
+    with running_server(env, args=("--workers", "2")) as base:
+        with httpx.Client(base_url=base) as client:
+            created = client.post("/api/v1/assessments", json={"answers": ARCHETYPES["clinical"]})
+            assert created.status_code == 201
+            for _ in range(10):  # spread over both workers: all see the same database
+                read = client.get(f"/api/v1/assessments/{created.json()['id']}")
+                assert read.status_code == 200
+
+
+def test_serve_refuses_a_broken_catalogue(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    broken = tmp_path / "models.yaml"
+    broken.write_text("version: [\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "cm_advisor", "serve", "--port", "1"],
+        env={**os.environ, "CM_ADVISOR_CATALOGUE_PATH": str(broken)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert str(broken) in done.stderr and "not valid YAML" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,18 +79,31 @@ def _serve(args: argparse.Namespace) -> int:
         "access_log": False,
         "log_config": LOG_CONFIG,
     }
-    if args.reload or args.workers > 1:
+    if args.reload:
         load_catalogue(settings.catalogue_path, settings.questionnaire_path)  # fail fast
-        uvicorn.run(
-            "cm_advisor.web.app:create_app",
-            factory=True,
-            reload=args.reload,
-            workers=None if args.reload else args.workers,
-            **options,
-        )
+        uvicorn.run(FACTORY, factory=True, reload=True, **options)
+    elif args.workers > 1:
+        load_catalogue(settings.catalogue_path, settings.questionnaire_path)  # fail fast
+        _serve_workers(uvicorn.Config(FACTORY, factory=True, workers=args.workers, **options))
     else:
         uvicorn.run(create_app(settings), **options)
     return 0
+
+
+FACTORY = "cm_advisor.web.app:create_app"
+
+
+def _serve_workers(config: Any) -> None:
+    """Several worker processes on one socket that we bind ourselves as TCP: uvicorn binds
+    it with protocol 0 (uvicorn#3149), so asyncio never sets TCP_NODELAY and every
+    keep-alive response waits ~40 ms for a delayed ACK (see bench/nodelay.py)."""
+    from uvicorn.supervisors import Multiprocess
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((config.host, config.port))
+    sock.set_inheritable(True)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 LOG_CONFIG: dict[str, Any] = {
