@@ -268,6 +268,15 @@ class Store:
             engine_version=row.engine_version,
         )
 
+    def label_and_notes(self, token: str) -> tuple[str, str] | None:
+        """Just the editable fields (None when deleted): enough to reuse a rendered page."""
+        self._prepare()
+        with self._errors(), self.engine.connect() as conn:
+            row = conn.execute(
+                select(assessments.c.label, assessments.c.notes).where(assessments.c.token == token)
+            ).first()
+        return None if row is None else (row.label or "", row.notes or "")
+
     def check_key(self, token: str, key: str) -> bool:
         """True when the key opens this assessment (constant-time comparison)."""
         self._prepare()

@@ -43,8 +43,10 @@ class CreatedAssessment(StoredAssessment):
     manage_key: str = Field(description="The secret in `manage_url`; send it as X-Manage-Key.")
 
 
-def stored(request: Request, a: Assessment) -> StoredAssessment:
-    return StoredAssessment(
+def stored(request: Request, a: Assessment, **extra: str) -> StoredAssessment:
+    """The API's view of a saved assessment; `extra` adds the one-time manage link."""
+    kind = CreatedAssessment if extra else StoredAssessment
+    return kind(
         id=a.token,
         url=absolute(request, share_path(a.token)),
         created_at=a.created_at,
@@ -54,6 +56,7 @@ def stored(request: Request, a: Assessment) -> StoredAssessment:
         catalogue_hash=a.catalogue_hash,
         engine_version=a.engine_version,
         result=a.result,
+        **extra,
     )
 
 
@@ -77,11 +80,14 @@ def assessments_router(request_model: Any) -> APIRouter:
         )
         created = store.create(result, body.label or "", body.notes or "")
         a = created.assessment
-        return CreatedAssessment(
-            **stored(request, a).model_dump(),
+        made = stored(
+            request,
+            a,
             manage_url=absolute(request, manage_path(a.token, created.manage_key)),
             manage_key=created.manage_key,
         )
+        assert isinstance(made, CreatedAssessment)
+        return made
 
     @router.get("/{assessment_id}", response_model=StoredAssessment, responses=ERRORS)
     def read(assessment_id: str, request: Request, store: StoreDep) -> StoredAssessment:

@@ -27,13 +27,14 @@ from cm_advisor.web.pages import result_context
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
+GONE = "There is no saved result at this link. It may have been deleted."
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 def _load(store: Store, token: str) -> Assessment:
     found = store.get(token)
     if found is None:
-        raise HTTPException(404, "There is no saved result at this link. It may have been deleted.")
+        raise HTTPException(404, GONE)
     return found
 
 
@@ -85,12 +86,16 @@ def result_page(
     templates: TemplatesDep,
 ) -> Response:
     """A shared result, exactly as it was computed (the rendered page is cached)."""
-    saved = _load(store, token)
     manage_url = _flash(request, token)
+    editable = store.label_and_notes(token)
+    if editable is None:
+        raise HTTPException(404, GONE)
     cache: PageCache = request.app.state.page_cache
-    key = (str(request.base_url), token, saved.label, saved.notes, catalogue.content_hash)
+    key = (str(request.base_url), token, *editable, catalogue.content_hash)
     if not manage_url and (page := cache.get(key)) is not None:
         return HTMLResponse(page, headers=PRIVATE)
+    saved = _load(store, token)
+    key = (str(request.base_url), token, saved.label, saved.notes, catalogue.content_hash)
     scored_with = _scored_with(store, catalogue, saved)
     context = result_context(scored_with, saved.result) | {
         "assessment": saved,
