@@ -84,3 +84,16 @@ ARCHETYPES: dict[str, dict[str, Any]] = {
         "outcomes": ["quality", "experience"],
     },
 }
+
+# An organization that could run any model; with a large high-risk tier its tiers
+# split between models, which the tiered-hybrid tests rely on.
+MIXED: dict[str, Any] = {
+    "staffing": "adequate",
+    "staff_mix": "mixed",
+    "budget": "moderate",
+    "community_services": "high",
+    "team_infrastructure": "partial",
+    "training_capacity": "moderate",
+    "clinical_oversight": "moderate",
+    "outcomes": ["utilization", "cost"],
+}

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from archetypes import ARCHETYPES
+from archetypes import ARCHETYPES, MIXED
 from cm_advisor.engine import Catalogue
 
 
@@ -128,18 +128,6 @@ def test_openapi_documents_every_question_with_its_options(client: TestClient) -
     assert "acuity" in answers
     assert "very_high" in str(answers["acuity"])
     assert client.get("/docs").status_code == 200
-
-
-MIXED = {
-    "staffing": "adequate",
-    "staff_mix": "mixed",
-    "budget": "moderate",
-    "community_services": "high",
-    "team_infrastructure": "partial",
-    "training_capacity": "moderate",
-    "clinical_oversight": "moderate",
-    "outcomes": ["utilization", "cost"],
-}
 
 
 def test_score_includes_robustness_and_what_if(client: TestClient) -> None:

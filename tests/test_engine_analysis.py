@@ -6,22 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archetypes import ARCHETYPES
+from archetypes import ARCHETYPES, MIXED
 from cm_advisor.engine import Catalogue, InvalidInput, score
 from cm_advisor.engine.robustness import Frame, first_place_shares
 from cm_advisor.engine.tiers import split
 from test_engine_properties import CATALOGUE, answer_sets, weight_sets
-
-MIXED = {
-    "staffing": "adequate",
-    "staff_mix": "mixed",
-    "budget": "moderate",
-    "community_services": "high",
-    "team_infrastructure": "partial",
-    "training_capacity": "moderate",
-    "clinical_oversight": "moderate",
-    "outcomes": ["utilization", "cost"],
-}
 
 
 @given(answer_sets(), weight_sets)

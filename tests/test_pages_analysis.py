@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from archetypes import ARCHETYPES
+from archetypes import MIXED as MIXED_ORGANIZATION
 from cm_advisor import engine
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
@@ -22,13 +23,7 @@ INTENSIVE = {
     **{f"outcomes_{i}": o for i, o in enumerate(ARCHETYPES["intensive"]["outcomes"], 1)},
 }
 MIXED = {
-    "staffing": "adequate",
-    "staff_mix": "mixed",
-    "budget": "moderate",
-    "community_services": "high",
-    "team_infrastructure": "partial",
-    "training_capacity": "moderate",
-    "clinical_oversight": "moderate",
+    **{k: v for k, v in MIXED_ORGANIZATION.items() if isinstance(v, str)},
     "outcomes_1": "utilization",
 }
 MIXED_ANSWERS: dict[str, Any] = {

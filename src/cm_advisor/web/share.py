@@ -95,6 +95,7 @@ def result_page(
     if not manage_url and (page := cache.get(key)) is not None:
         return HTMLResponse(page, headers=PRIVATE)
     saved = _load(store, token)
+    # Key the page by the row it is rendered from (the label may have changed meanwhile).
     key = (str(request.base_url), token, saved.label, saved.notes, catalogue.content_hash)
     scored_with = _scored_with(store, catalogue, saved)
     context = result_context(scored_with, saved.result) | {
