@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue, InvalidInput, score
+from cm_advisor.engine.hybrids import CLOSE_CALL_POINTS
 
 DEFAULTS = Settings()
 CATALOGUE = load_catalogue(DEFAULTS.catalogue_path, DEFAULTS.questionnaire_path)
@@ -125,3 +126,26 @@ def test_any_answers_either_score_or_are_refused(answers: dict[str, Any]) -> Non
         score(CATALOGUE, answers)
     except InvalidInput as exc:
         assert exc.errors
+
+
+@given(answer_sets(), weight_sets)
+def test_a_close_call_is_always_offered_as_a_blend(
+    answers: dict[str, Any], weights: dict[str, float]
+) -> None:
+    """Top two within the close-call margin: a blend of them, unless a catalogue hybrid
+    already combines them; a clear lead: no blend."""
+    result = score(CATALOGUE, answers, weights)
+    first, second = result.ranking[0], result.ranking[1]
+    scores, _ = CATALOGUE.table.scores(result.answers, result.weights)
+    margin = sorted(scores, reverse=True)[0] - sorted(scores, reverse=True)[1]
+    blends = [h for h in result.hybrids if h.kind == "close_call"]
+    covered = any(
+        {first.model, second.model} <= set(h.models)
+        for h in result.hybrids
+        if h.kind == "mixed_population"
+    )
+    if margin < CLOSE_CALL_POINTS and not covered:
+        assert [b.models for b in blends] == [(first.model, second.model)]
+        assert all(len(b.parts) == 2 and b.rationale for b in blends)
+    else:
+        assert blends == []

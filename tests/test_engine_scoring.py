@@ -95,19 +95,6 @@ def test_losers_say_why_they_ranked_lower(catalogue: Catalogue) -> None:
     assert all(m.behind_top for m in result.ranking[1:])
 
 
-def test_close_call_proposes_a_blend(catalogue: Catalogue) -> None:
-    # Find a pair of answers where the top two are within the close-call margin.
-    answers = {"acuity": "high", "team_infrastructure": "mature", "staff_mix": "clinical"}
-    result = score(catalogue, answers)
-    margin = result.ranking[0].score - result.ranking[1].score
-    kinds = {h.kind for h in result.hybrids}
-    if margin < 5:
-        assert "close_call" in kinds or any(
-            {result.ranking[0].model, result.ranking[1].model} <= set(h.models)
-            for h in result.hybrids
-        )
-
-
 def test_high_utilizers_with_limited_staff_get_a_mixed_hybrid(catalogue: Catalogue) -> None:
     answers = {"high_utilization": "common", "staffing": "limited", "budget": "constrained"}
     result = score(catalogue, answers)
