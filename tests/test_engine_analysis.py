@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from archetypes import ARCHETYPES, MIXED
 from cm_advisor.engine import Catalogue, InvalidInput, score
-from cm_advisor.engine.robustness import Frame, first_place_shares
+from cm_advisor.engine.robustness import first_place_shares
 from cm_advisor.engine.tiers import split
 from test_engine_properties import CATALOGUE, answer_sets, weight_sets
 
@@ -24,8 +24,7 @@ def test_first_place_shares_sum_to_one_and_are_deterministic(
     assert set(shares) == set(CATALOGUE.model_ids)
     assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
     assert all(0 <= s <= 1 for s in shares.values())
-    frame = Frame.of(CATALOGUE.table, result.answers, result.weights)
-    again = first_place_shares(CATALOGUE.table, frame)
+    again = first_place_shares(CATALOGUE.table.frame(result.answers, result.weights))
     assert again == shares
 
 

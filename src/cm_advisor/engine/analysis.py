@@ -26,50 +26,45 @@ def score(
 ) -> Result:
     """Rank every model for these answers; raise InvalidInput if any input is bad."""
     checked = check_input(catalogue, answers, weights, population)
-    table = catalogue.table
-    scores, flags = table.scores(checked.answers, checked.weights)
-    totals = dict(zip(table.models, scores, strict=True))
-    order = [table.models[i] for i in table.order(scores, flags)]
-    found = {
-        m.id: scoring.contributions(catalogue, m, checked.answers, checked.weights)
-        for m in catalogue.models
-    }
-    top = found[order[0]]
+    frame = catalogue.table.frame(checked.answers, checked.weights)
+    models = frame.table.models
+    explained = scoring.explain(catalogue, frame)
     ranking = tuple(
         ModelScore(
-            model=mid,
-            name=catalogue.model(mid).name,
+            model=models[i],
+            name=catalogue.model(models[i]).name,
             rank=rank,
-            score=round(totals[mid], 1),
-            fit=scoring.fit_label(totals[mid]),
-            reasons=scoring.reasons(found[mid]),
-            concerns=scoring.concerns(found[mid]),
-            behind_top=() if rank == 1 else scoring.behind(catalogue, found[mid], top),
-            contributions=tuple(found[mid]),
+            score=round(frame.scores[i], 1),
+            fit=scoring.fit_label(frame.scores[i]),
+            reasons=explained[i].reasons,
+            concerns=explained[i].concerns,
+            behind_top=explained[i].behind_top,
+            contributions=explained[i].contributions,
         )
-        for rank, mid in enumerate(order, start=1)
+        for rank, i in enumerate(frame.order, start=1)
     )
-    margin = totals[order[0]] - totals[order[1]] if len(order) > 1 else 100.0
+    margin = frame.lead if len(models) > 1 else 100.0
     unanswered = tuple(
         q.id
         for q in catalogue.questionnaire.questions
         if q.id not in checked.answers and checked.weights[q.id] > 0
     )
-    robust = robustness(catalogue, checked.answers, checked.weights, order[0])
+    robust = robustness(catalogue, frame)
+    winner = frame.winner
     level, why = confidence(
         margin,
         len(unanswered),
         len(catalogue.questionnaire.questions),
-        robust.first_place_share[order[0]],
+        robust.first_place_share[winner],
     )
     proposals = hybrids.propose(catalogue, checked.answers, ranking, margin)
     pop = checked.population
     if pop is not None and pop.tiers:
-        tiered = tiered_hybrid(catalogue, checked.answers, checked.weights, pop)
+        tiered = tiered_hybrid(catalogue, frame, pop)
         proposals = [tiered, *proposals] if tiered else proposals
     return Result(
         ranking=ranking,
-        recommended=order[0],
+        recommended=winner,
         confidence=level,
         confidence_reason=why,
         hybrids=tuple(proposals),
@@ -77,9 +72,9 @@ def score(
         weights=checked.weights,
         unanswered=unanswered,
         robustness=robust,
-        what_if=tuple(what_if(catalogue, checked.answers, checked.weights, order)),
+        what_if=tuple(what_if(catalogue, frame)),
         population=pop,
-        staffing=staffing(catalogue, order[0], pop.size) if pop else None,
+        staffing=staffing(catalogue, winner, pop.size) if pop else None,
         catalogue_version=catalogue.version,
         catalogue_hash=catalogue.content_hash,
         engine_version=__version__,

@@ -96,7 +96,7 @@ def _check_population(
 def _check_answers(
     catalogue: Catalogue, answers: Mapping[str, object], errors: list[FieldError]
 ) -> dict[str, AnswerValue]:
-    questions = {q.id: q for q in catalogue.questionnaire.questions}
+    questions = catalogue.questions_by_id
     checked: dict[str, AnswerValue] = {}
     for qid, value in answers.items():
         question = questions.get(qid)
@@ -164,8 +164,8 @@ def _check_multi(
 def _check_weights(
     catalogue: Catalogue, weights: Mapping[str, object], errors: list[FieldError]
 ) -> dict[str, float]:
-    questions = {q.id: q for q in catalogue.questionnaire.questions}
-    checked = {qid: q.importance for qid, q in questions.items()}
+    questions = catalogue.questions_by_id
+    checked = dict(catalogue.default_weights)
     for qid, value in weights.items():
         if qid not in questions:
             errors.append(

@@ -1,128 +1,180 @@
-"""Score many variants of one answer set at once with NumPy.
+"""Score every one- and two-answer change of an answer set at once, with NumPy.
 
-A variant is the answer set with some single-choice answers replaced, written as
-one option index per single-choice question. Because the model is additive, a
-variant's raw points are a gather and a sum; red flags are table look-ups. What-if
-analysis scores hundreds of variants this way in one pass.
+A change moves one single-choice question to another of its options. Everything
+that does not depend on the answers is built once per catalogue: every option
+as a row of fits, every pair of options of different questions, and the red
+flags as matrices over their literal tests ("question in options"). For one
+answer set, a change's raw points are the current ones plus a gain, and its red
+flags are a few matrix products, so hundreds of variants cost a fixed number
+of array operations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from cm_advisor.engine.table import MAX_FIT, NEUTRAL, matches
-from cm_advisor.engine.types import AnswerValue, Catalogue, Condition
+from cm_advisor.engine.table import DIGITS, NEUTRAL, Frame
+from cm_advisor.engine.types import AnswerValue, Catalogue
+
+Ints = NDArray[np.intp]
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
 
 
-@dataclass(frozen=True)
-class Literal:
-    """One `question in options` test of a red-flag condition, as a mask over option indices."""
+@dataclass(frozen=True, slots=True)
+class Variants:
+    """Changed answer sets: which options (one or two) each sets, its winner and lead."""
 
-    question: int  # index among single-choice questions, or -1 for a multi-choice question
-    mask: NDArray[np.bool_]  # allowed option indices (last slot: unanswered, never allowed)
-    condition: Condition  # the original, for multi-choice questions
+    first: Ints  # option index of the (first) change
+    second: Ints  # option index of the second change, -1 for a single change
+    cost: Ints  # steps moved along the options' scales
+    best: Ints  # model index ranked first
+    scores: Floats  # (variants, models), as the ranking would round them
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Batch:
-    """Fit rules and red flags as arrays over the single-choice questions."""
+    """The catalogue's single-choice options, their pairs and the red flags, as arrays.
+
+    Variant v sets option `first[v]` and, for a pair, option `second[v]`; a single
+    change's `second` is the extra "no change" row (index = number of options).
+    """
 
     models: tuple[str, ...]
-    questions: tuple[str, ...]  # single-choice only
-    options: tuple[tuple[str, ...], ...]
-    fits: NDArray[np.float64]  # (questions, widest + 1, models); last slot = unanswered
-    flags: tuple[tuple[int, float, tuple[tuple[Literal, ...], ...]], ...]
-    ids: NDArray[np.float64]  # model id order, for the tie-break
+    question: Ints  # per option: its question's row in the fit table
+    step: Ints  # per option: its position on its question's scale
+    own: Ints  # per option: its own index
+    ids: tuple[tuple[str, str], ...]  # per option: (question id, option id)
+    option_index: dict[tuple[str, str], int]
+    fits: Floats  # (options, models)
+    first: Ints  # per variant: singles, then every two options of different questions
+    second: Ints
+    literal_question: tuple[str, ...]  # per literal test of a red-flag alternative
+    literal_allowed: tuple[frozenset[str], ...]
+    touches: Floats  # (options, literals): 1 where choosing the option decides the literal
+    allows: Floats  # (options, literals): 1 where it makes the literal true
+    alternatives: Floats  # (literals, alternatives): which literals each alternative needs
+    needed: Floats  # literals per alternative, less one half
+    flag_of: Floats  # (alternatives, flags)
+    effects: Floats  # (flags, 2 × models): penalty points, then a tie-break offset per flag
+    tie: Floats  # per model: its place in id order, for the tie-break (below 10**-DIGITS)
 
     @classmethod
     def build(cls, catalogue: Catalogue) -> Batch:
         table = catalogue.table
-        singles = [q for q in catalogue.questionnaire.questions if q.kind == "single"]
-        widest = max(len(q.option_ids) for q in singles)
-        fits = np.zeros((len(singles), widest + 1, len(table.models)))
-        for i, q in enumerate(singles):
-            for j, option in enumerate(q.option_ids):
-                fits[i, j] = table.fits[q.id][option]
-        index = {q.id: i for i, q in enumerate(singles)}
+        models = len(table.models)
+        ids = [
+            (q.id, option)
+            for q in catalogue.questionnaire.questions
+            if q.kind == "single"
+            for option in q.option_ids
+        ]
+        question = np.array([table.index[q] for q, _ in ids], dtype=np.intp)
+        step = np.array([catalogue.question(q).option_ids.index(o) for q, o in ids], np.intp)
+        a, b = np.triu_indices(len(ids), k=1)
+        keep = question[a] != question[b]
+        singles = np.arange(len(ids), dtype=np.intp)
 
-        def literal(qid: str, allowed: tuple[str, ...]) -> Literal:
-            mask = np.zeros(widest + 1, dtype=bool)
-            if qid in index:
-                mask[[singles[index[qid]].option_ids.index(o) for o in allowed]] = True
-            return Literal(index.get(qid, -1), mask, {qid: allowed})
-
+        tests = [test for flag in table.flags for test in flag.tests]
+        literals = [literal for test in tests for literal in test]
+        alternatives = np.zeros((len(literals), len(tests)))
+        flag_of = np.zeros((len(tests), len(table.flags)))
+        effects = np.zeros((len(table.flags), 2 * models))
+        lit = alt = 0
+        for f, flag in enumerate(table.flags):
+            for test in flag.tests:
+                alternatives[lit : lit + len(test), alt] = 1.0
+                flag_of[alt, f] = 1.0
+                lit, alt = lit + len(test), alt + 1
+            effects[f, flag.model] = flag.penalty
+            effects[f, models + flag.model] = 10.0 ** -(DIGITS + 1)
         return cls(
             models=table.models,
-            questions=tuple(q.id for q in singles),
-            options=tuple(q.option_ids for q in singles),
-            fits=fits,
-            flags=tuple(
-                (
-                    f.model,
-                    f.penalty,
-                    tuple(tuple(literal(q, o) for q, o in cond.items()) for cond in f.when),
-                )
-                for f in table.flags
-            ),
-            ids=np.argsort(np.argsort(np.array(table.models))).astype(np.float64),
+            question=question,
+            step=step,
+            own=np.arange(len(ids), dtype=np.intp),
+            ids=tuple(ids),
+            option_index={key: i for i, key in enumerate(ids)},
+            fits=np.array([table.fits[q][o] for q, o in ids], dtype=np.float64),
+            first=np.concatenate([singles, a[keep]]),
+            second=np.concatenate([np.full(len(ids), len(ids), dtype=np.intp), b[keep]]),
+            literal_question=tuple(q for q, _ in literals),
+            literal_allowed=tuple(allowed for _, allowed in literals),
+            touches=np.array([[q == lq for lq, _ in literals] for q, _ in ids], dtype=float),
+            allows=np.array([[q == lq and o in la for lq, la in literals] for q, o in ids], float),
+            alternatives=alternatives,
+            needed=alternatives.sum(axis=0) - 0.5,
+            flag_of=flag_of,
+            effects=effects,
+            tie=np.argsort(np.argsort(np.array(table.models))).astype(np.float64) * 1e-12,
         )
 
-    def encode(self, answers: Mapping[str, AnswerValue]) -> NDArray[np.intp]:
-        """Option index per single-choice question; the unanswered slot when missing."""
-        unanswered = self.fits.shape[1] - 1
-        return np.array(
-            [
-                opts.index(str(answers[q])) if q in answers else unanswered
-                for q, opts in zip(self.questions, self.options, strict=True)
-            ],
-            dtype=np.intp,
+    def variants(self, frame: Frame) -> Variants:
+        """Every change of one, then two, answered and weighted single-choice questions.
+
+        Per option, what choosing it changes is computed once: the raw points it
+        gains each model, and how many literals of each red-flag alternative it
+        makes or breaks. A pair of options on different questions changes the sum
+        of the two, so every variant is two row gathers and an add.
+        """
+        answers, models = frame.answers, len(self.models)
+        options = len(self.ids)
+        current = np.full(len(frame.w) + 1, options, dtype=np.intp)  # per question row
+        for qid, answer in answers.items():
+            picked = self.option_index.get((qid, answer)) if isinstance(answer, str) else None
+            if picked is not None:
+                current[self.question[picked]] = picked
+        mine = current[self.question]  # per option: the option its question has now
+        weight = frame.w[self.question]
+        movable = np.ones(options + 1, dtype=bool)  # + the "no change" row
+        np.logical_and(mine < options, mine != self.own, out=movable[:options])
+        movable[:options] &= weight > 0
+
+        base = np.array(
+            [_holds(answers.get(q), allowed) for q, allowed in self._literals()], dtype=float
+        )
+        # Per option: score points gained per model, literals made (+1) or broken (-1).
+        change = np.zeros((options + 1, models + len(self.needed)))
+        change[:options, :models] = (self.fits - frame.fits[self.question]) * (
+            frame.scale * weight[:, None]
+        )
+        change[:options, models:] = (self.touches * (self.allows - base)) @ self.alternatives
+        steps = np.zeros(options + 1, dtype=np.intp)
+        steps[:options] = np.abs(self.step - self.step[np.minimum(mine, options - 1)])
+
+        valid = np.flatnonzero(movable[self.first] & movable[self.second])
+        first, second = self.first[valid], self.second[valid]
+        moved = change[first]
+        moved += change[second]
+        hit = (moved[:, models:] > self.needed - base @ self.alternatives) @ self.flag_of > 0
+        effect = hit @ self.effects  # penalties, then 10**-(DIGITS + 1) per red flag
+        scores = moved[:, :models]
+        scores += NEUTRAL + frame.scale * frame.raw
+        scores -= effect[:, :models]
+        np.clip(scores, 0.0, 100.0, out=scores)
+        scores = scores.round(DIGITS)
+        return Variants(
+            first=first,
+            second=np.where(second < options, second, -1),
+            cost=steps[first] + steps[second],
+            best=(scores - effect[:, models:] - self.tie).argmax(axis=1),
+            scores=scores,
         )
 
-    def moves(self, base: NDArray[np.intp], weights: Mapping[str, float]) -> NDArray[np.float64]:
-        """Raw points gained per model by moving question i to option j: (q, options, models)."""
-        w = np.array([weights[q] for q in self.questions])
-        current = self.fits[np.arange(len(self.questions)), base]  # (questions, models)
-        moved: NDArray[np.float64] = (self.fits - current[:, None, :]) * w[:, None, None]
-        return moved
+    def _literals(self) -> zip[tuple[str, frozenset[str]]]:
+        return zip(self.literal_question, self.literal_allowed, strict=True)
 
-    def winners(
-        self,
-        catalogue: Catalogue,
-        answers: Mapping[str, AnswerValue],
-        weights: Mapping[str, float],
-        variants: NDArray[np.intp],
-        raw: NDArray[np.float64],
-    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """For each variant (option indices, and its raw points per model): winner and lead."""
-        total = sum(weights.values())
-        scale = NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0
-        penalty, flags = self._penalties(answers, variants)
-        scores = np.clip(NEUTRAL + scale * raw - penalty, 0, 100)
-        keyed = scores - flags * 1e-9 - self.ids * 1e-12
-        order = np.argsort(-keyed, axis=1)
-        best, second = order[:, 0], order[:, 1]
-        picked = np.arange(len(variants))
-        return best, scores[picked, best] - scores[picked, second]
 
-    def _penalties(
-        self, answers: Mapping[str, AnswerValue], variants: NDArray[np.intp]
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        penalty = np.zeros((len(variants), len(self.models)))
-        flags = np.zeros_like(penalty)
-        for model, points, alternatives in self.flags:
-            hit = np.zeros(len(variants), dtype=bool)
-            for literals in alternatives:
-                ok = np.ones(len(variants), dtype=bool)
-                for lit in literals:
-                    if lit.question >= 0:
-                        ok &= lit.mask[variants[:, lit.question]]
-                    elif not matches((lit.condition,), answers):
-                        ok[:] = False
-                hit |= ok
-            penalty[:, model] += hit * points
-            flags[:, model] += hit
-        return penalty, flags
+def _holds(answer: AnswerValue | None, allowed: frozenset[str]) -> bool:
+    if answer is None:
+        return False
+    return answer in allowed if isinstance(answer, str) else not allowed.isdisjoint(answer)
+
+
+def changes(batch: Batch, variants: Variants, i: int) -> dict[str, str]:
+    """The answers variant i changes, as question id -> option id."""
+    picked = [int(variants.first[i]), int(variants.second[i])]
+    return dict(batch.ids[j] for j in picked if j >= 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cm_advisor.engine.table import matches
+from cm_advisor.engine.table import passes
 from cm_advisor.engine.types import AnswerValue, Catalogue, HybridPart, HybridProposal, ModelScore
 
 CLOSE_CALL_POINTS = 5.0
@@ -26,8 +26,8 @@ def propose(
             rationale=template.rationale,
             parts=template.parts,
         )
-        for template in catalogue.hybrids
-        if matches(template.when, answers)
+        for template, tests in zip(catalogue.hybrids, catalogue.table.hybrids, strict=True)
+        if passes(tests, answers)
     ]
     if len(ranking) >= 2 and margin < CLOSE_CALL_POINTS:
         top = (ranking[0].model, ranking[1].model)

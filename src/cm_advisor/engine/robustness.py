@@ -9,21 +9,21 @@ The critical factor has a closed form: moving one weight t changes each score as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
 
-from cm_advisor.engine.table import MAX_FIT, NEUTRAL, FitTable
-from cm_advisor.engine.types import AnswerValue, Catalogue, CriticalFactor, Robustness
+from cm_advisor.engine.table import MAX_FIT, NEUTRAL, Frame
+from cm_advisor.engine.types import Catalogue, CriticalFactor, Robustness
 
 SAMPLES = 2000  # share error ≈ 1 percentage point at most, shown as whole percents
 SPREAD = 0.5
 SEED = 20261130
 WEIGHT_MAX = 3.0
 MAX_CONFIRM = 8  # candidates confirmed by rescoring before giving up
+STEP = 0.05  # past the crossing point, so the challenger leads rather than ties
+EPS = 1e-9  # crossings this close to 0, 3 or the current weight count as on it
 WEIGHT_WORDS = {0.0: "ignored", 0.5: "minor", 1.0: "normal", 2.0: "important", 3.0: "critical"}
 
 
@@ -34,118 +34,108 @@ def _factors(samples: int, questions: int) -> NDArray[np.float64]:
     return np.ascontiguousarray(rng.uniform(1 - SPREAD, 1 + SPREAD, size=(samples, questions)).T)
 
 
-@dataclass(frozen=True)
-class Frame:
-    """One answer set as arrays: fits (questions × models), weights, red-flag penalties."""
+def first_place_shares(frame: Frame) -> dict[str, float]:
+    """The share of sampled priority settings under which each model ranks first.
 
-    fits: NDArray[np.float64]
-    weights: NDArray[np.float64]
-    penalty: NDArray[np.float64]
-    tie: NDArray[np.float64]  # tiny offsets that reproduce the ranking's tie-break
-
-    @classmethod
-    def of(
-        cls, table: FitTable, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
-    ) -> Frame:
-        fits = np.zeros((len(table.questions), len(table.models)))
-        for i, qid in enumerate(table.questions):
-            if qid in answers:
-                fits[i] = table.row(qid, answers[qid])
-        penalty, flags = table.penalties(answers)
-        ids = np.argsort(np.argsort(np.array(table.models)))
-        return cls(
-            fits=fits,
-            weights=np.array([weights[q] for q in table.questions]),
-            penalty=np.array(penalty),
-            tie=np.array(flags) * 1e-9 + ids * 1e-12,
-        )
+    A sample's score is 50 − penalty + 25·Σ(wᵢ·fᵢ·xᵢ) / Σ(wᵢ·xᵢ) for multipliers x.
+    Multiplied by the (positive) denominator it is linear in x, so all samples are
+    one product of a models × questions matrix with the multipliers, and the
+    ranking within a sample is unchanged. Clamping to 0–100 cannot change who is
+    first unless the best score of a sample is 0 or below (scores never exceed
+    100); that rare case is scored again the plain way.
+    """
+    models = frame.table.models
+    factors = _factors(SAMPLES, len(frame.w))
+    # Tiny offsets reproduce the ranking's tie-break: fewer red flags, then model id.
+    constant = NEUTRAL - frame.penalty - (np.array(frame.flags) * 1e-9 + _id_rank(models) * 1e-11)
+    scaled = (frame.w[:, None] * ((NEUTRAL / MAX_FIT) * frame.fits + constant)).T @ factors
+    first, best = _first_max(scaled)
+    if frame.scale == 0 or best.min() <= 0:
+        first, _ = _first_max(_clamped_scores(frame, factors))
+    counts = np.bincount(first, minlength=len(models)).tolist()
+    return {m: round(c / SAMPLES, 4) for m, c in zip(models, counts, strict=True)}
 
 
-def first_place_shares(table: FitTable, frame: Frame) -> dict[str, float]:
-    """The share of sampled priority settings under which each model ranks first."""
-    factors = _factors(SAMPLES, len(frame.weights))
-    totals = frame.weights @ factors
+def _clamped_scores(frame: Frame, factors: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Every sample's scores as the ranking computes them, clamped, with the tie offsets."""
+    totals = frame.w @ factors
     scale = np.divide(NEUTRAL / MAX_FIT, totals, out=np.zeros_like(totals), where=totals > 0)
-    scores = (frame.weights[:, None] * frame.fits).T @ factors  # models × samples
-    scores *= scale
+    scores: NDArray[np.float64] = (frame.w[:, None] * frame.fits).T @ factors * scale
     scores += (NEUTRAL - frame.penalty)[:, None]
-    np.clip(scores, 0, 100, out=scores)
-    scores -= frame.tie[:, None]
-    counts = np.bincount(_first_max(scores), minlength=len(table.models))
-    return {m: round(int(c) / SAMPLES, 4) for m, c in zip(table.models, counts, strict=True)}
+    np.clip(scores, 0.0, 100.0, out=scores)
+    scores -= (np.array(frame.flags) * 1e-9 + _id_rank(frame.table.models) * 1e-11)[:, None]
+    return scores
 
 
-def _first_max(scores: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Column-wise argmax over a handful of rows; a row loop beats argmax(axis=0) here."""
+@cache
+def _id_rank(models: tuple[str, ...]) -> NDArray[np.float64]:
+    return np.argsort(np.argsort(np.array(models))).astype(np.float64)
+
+
+def _first_max(scores: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Column-wise argmax (and max) over a handful of rows; a row loop beats argmax here."""
     best = scores[0].copy()
     index = np.zeros(scores.shape[1], dtype=np.intp)
     for row in range(1, len(scores)):
         better = scores[row] > best
         np.maximum(best, scores[row], out=best)
         index[better] = row
-    return index
+    return index, best
 
 
-def critical_factor(
-    catalogue: Catalogue,
-    answers: Mapping[str, AnswerValue],
-    weights: Mapping[str, float],
-    frame: Frame,
-    winner: str,
-) -> CriticalFactor | None:
+def critical_factor(catalogue: Catalogue, frame: Frame) -> CriticalFactor | None:
     """The smallest change to one answered question's weight that changes the winner.
 
-    For question q and challenger k, the weight t where k draws level with the winner
-    solves a linear equation; all (q, k) pairs are solved at once, then the nearest
-    candidates are confirmed by scoring until one really changes the winner.
+    With question q's weight moved to t, challenger k draws level with the winner
+    where 25·(Δraw + (t − w)·Δfit)/(T + t − w) = Δpenalty, that is at
+    t = w + C / (25·Δfit − Δpenalty) with C = Δpenalty·T − 25·Δraw (Δ: k minus
+    the winner). Every (q, k) is solved, nearest first, and candidates are
+    confirmed by scoring until one really changes the winner.
     """
-    table = catalogue.table
-    top = table.models.index(winner)
-    w, fits, penalty = frame.weights, frame.fits, frame.penalty
-    answered = np.array([q in answers for q in table.questions])
-    rest = (w @ fits)[None, :] - w[:, None] * fits  # points without question q
-    total_rest = w.sum() - w
+    table = frame.table
+    top = frame.order[0]
+    fits, w = frame.fits.tolist(), frame.w.tolist()
+    raw, penalty = frame.raw.tolist(), frame.penalty.tolist()
+    total = sum(w)
     scale = NEUTRAL / MAX_FIT
-    d_rest = rest - rest[:, [top]]
-    d_fit = fits - fits[:, [top]]
-    d_pen = penalty - penalty[top]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = (d_pen[None, :] * total_rest[:, None] - scale * d_rest) / (scale * d_fit - d_pen)
-    valid = np.isfinite(t) & (t >= 0) & (t <= WEIGHT_MAX) & answered[:, None]
-    valid[:, top] = False
-    valid &= t != w[:, None]
-    step = np.where(t > w[:, None], 0.05, -0.05)
-    target = np.round(np.clip(t + step, 0.0, WEIGHT_MAX), 2)
-    q_idx, k_idx = np.nonzero(valid)
-    order = np.argsort(np.abs(target[q_idx, k_idx] - w[q_idx]), kind="stable")
-    for i in order[:MAX_CONFIRM]:
-        q, k = int(q_idx[i]), int(k_idx[i])
-        qid, model_id, value = table.questions[q], table.models[k], float(target[q, k])
-        if table.winner(answers, {**weights, qid: value})[0] == model_id:
+    d_pen = [p - penalty[top] for p in penalty]
+    constant = [dp * total - scale * (r - raw[top]) for dp, r in zip(d_pen, raw, strict=True)]
+    challengers = [k for k in range(len(table.models)) if k != top]
+    found = []
+    for q, qid in enumerate(table.questions):
+        if qid not in frame.answers:
+            continue
+        row, weight = fits[q], w[q]
+        for k in challengers:
+            denominator = scale * (row[k] - row[top]) - d_pen[k]
+            if denominator == 0:
+                continue
+            change = constant[k] / denominator
+            if not -weight - EPS <= change <= WEIGHT_MAX - weight + EPS:
+                continue
+            # Just past the crossing; at a tie (no change needed) either way may be the one.
+            steps = (STEP,) if change > EPS else (-STEP,) if change < -EPS else (STEP, -STEP)
+            for step in steps:
+                target = round(min(WEIGHT_MAX, max(0.0, weight + change + step)), 2)
+                if target != weight:
+                    found.append((abs(target - weight), q, k, target))
+    found.sort(key=lambda c: c[0])
+    for _, q, k, value in found[:MAX_CONFIRM]:
+        qid, model_id = table.questions[q], table.models[k]
+        if frame.winner_with_weight(qid, value) == model_id:
+            before = frame.weights[qid]
             return CriticalFactor(
                 question=qid,
                 model=model_id,
-                weight_from=weights[qid],
+                weight_from=before,
                 weight_to=value,
                 text=(
                     f"The ranking is most sensitive to {catalogue.question(qid).title.lower()}: "
-                    f"if its importance went from {_words(weights[qid])} to {_words(value)}, "
+                    f"if its importance went from {_words(before)} to {_words(value)}, "
                     f"{catalogue.model(model_id).name} would rank first."
                 ),
             )
     return None
-
-
-def _crossing(d_rest: float, d_fit: float, d_penalty: float, total_rest: float) -> float | None:
-    """Weight t where 50·(d_rest + t·d_fit)/(2·(T + t)) − d_penalty = 0, if within 0–3."""
-    scale = NEUTRAL / MAX_FIT
-    denominator = scale * d_fit - d_penalty
-    if abs(denominator) < 1e-12:
-        return None
-    t = (d_penalty * total_rest - scale * d_rest) / denominator
-    if not 0 <= t <= WEIGHT_MAX or total_rest + t <= 0:
-        return None
-    return t
 
 
 def _words(weight: float) -> str:
@@ -153,16 +143,11 @@ def _words(weight: float) -> str:
     return f"{word} ({weight:g})" if word else f"{weight:g}"
 
 
-def robustness(
-    catalogue: Catalogue,
-    answers: Mapping[str, AnswerValue],
-    weights: Mapping[str, float],
-    winner: str,
-) -> Robustness:
-    """Rank acceptability and the critical factor for a winner the caller already ranked."""
-    frame = Frame.of(catalogue.table, answers, weights)
-    shares = first_place_shares(catalogue.table, frame)
-    critical = critical_factor(catalogue, answers, weights, frame, winner)
+def robustness(catalogue: Catalogue, frame: Frame) -> Robustness:
+    """Rank acceptability and the critical factor for a ranked answer set."""
+    shares = first_place_shares(frame)
+    critical = critical_factor(catalogue, frame)
+    winner = frame.winner
     steady = (
         ""
         if critical

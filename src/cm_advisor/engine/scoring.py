@@ -9,91 +9,151 @@ counts as neutral. A model's score depends only on its own rules.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from cm_advisor.engine.table import MAX_FIT, NEUTRAL, matches
-from cm_advisor.engine.types import AnswerValue, Catalogue, Contribution, Model
+from cm_advisor.engine.table import NEUTRAL, Frame, passes
+from cm_advisor.engine.types import AnswerValue, Catalogue, Condition, Contribution
+
+__all__ = ["NEUTRAL", "Explanation", "explain", "fit_label"]
 
 FIT_LABELS: tuple[tuple[float, str], ...] = ((70, "strong"), (55, "good"), (40, "partial"))
 MAX_REASONS = 3
 MAX_CONCERNS = 4
+MAX_BEHIND = 2
 
 
-def contributions(
-    catalogue: Catalogue,
-    model: Model,
-    answers: Mapping[str, AnswerValue],
-    weights: Mapping[str, float],
-) -> list[Contribution]:
-    """Points each answer (and each red flag) adds to or takes from one model's score."""
-    total = sum(weights.values())
-    scale = NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0
-    found: list[Contribution] = []
-    for qid, answer in answers.items():
-        if weights[qid] == 0:  # "ignore this factor"; its red flags still apply
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why one model scored as it did: every contribution, and the words picked from them."""
+
+    contributions: tuple[Contribution, ...]
+    reasons: tuple[str, ...]
+    concerns: tuple[str, ...]
+    behind_top: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A red flag that applies: its model, the answer it is shown against, its words."""
+
+    model: int
+    key: tuple[str, str]
+    penalty: float
+    concern: str
+
+
+def explain(catalogue: Catalogue, frame: Frame) -> list[Explanation]:
+    """Per model (in table order), its contributions, reasons, concerns and gap to the winner.
+
+    Each answered option is one entry, in the same order for every model, so the
+    points form columns (one per model) that reasons, concerns and the gap to the
+    winner read as plain lists of floats.
+    """
+    table = frame.table
+    keys: list[tuple[str, str]] = []
+    columns: list[list[float]] = [[] for _ in table.models]
+    whys: list[tuple[str, ...]] = []
+    for qid, answer in frame.answers.items():
+        weight = frame.weights[qid]
+        if weight == 0:  # "ignore this factor"; its red flags still apply
             continue
-        chosen = (answer,) if isinstance(answer, str) else answer
-        shares = [1.0] if isinstance(answer, str) else catalogue.table.shares(len(chosen))
-        for option, share in zip(chosen, shares, strict=True):
-            rule = catalogue.rules[qid][option][model.id]
-            found.append(
-                Contribution(
-                    question=qid,
-                    answer=option,
-                    points=scale * weights[qid] * share * rule.fit,
-                    why=rule.why,
-                )
+        if isinstance(answer, str):
+            parts: Sequence[tuple[str, float]] = ((answer, 1.0),)
+        else:
+            parts = tuple(zip(answer, table.shares(len(answer)), strict=True))
+        for option, share in parts:
+            unit = frame.scale * weight * share
+            keys.append((qid, option))
+            whys.append(table.whys[qid][option])
+            for column, fit in zip(columns, table.fits[qid][option], strict=True):
+                column.append(unit * fit)
+    hits = [
+        _Hit(compiled.model, _shown(flag.when[0], frame.answers), flag.penalty, flag.concern)
+        for flag, compiled in zip(catalogue.red_flags, table.flags, strict=True)
+        if passes(compiled.tests, frame.answers)
+    ]
+    top = frame.order[0]
+    found = []
+    for m, column in enumerate(columns):
+        own_whys = [why[m] for why in whys]
+        own_hits = [h for h in hits if h.model == m]
+        fits = [
+            Contribution(q, o, p, w) for (q, o), p, w in zip(keys, column, own_whys, strict=True)
+        ]
+        flags = [
+            Contribution(h.key[0], h.key[1], -h.penalty, h.concern, "red_flag") for h in own_hits
+        ]
+        found.append(
+            Explanation(
+                contributions=tuple(fits + flags),
+                reasons=_reasons(column, own_whys),
+                concerns=_concerns(column, own_whys, [h.concern for h in own_hits]),
+                behind_top=()
+                if m == top
+                else _behind(catalogue, keys, columns[top], column, own_whys, hits, top, m),
             )
-    for flag in catalogue.red_flags:
-        if flag.model == model.id and matches(flag.when, answers):
-            first = next(iter(flag.when[0]))
-            found.append(
-                Contribution(
-                    question=first,
-                    answer=_as_text(answers.get(first)),
-                    points=-flag.penalty,
-                    why=flag.concern,
-                    kind="red_flag",
-                )
-            )
+        )
     return found
 
 
-def _as_text(answer: AnswerValue | None) -> str:
+def _shown(condition: Condition, answers: Mapping[str, AnswerValue]) -> tuple[str, str]:
+    """The question a red flag is shown against (its condition's first) and its answer."""
+    first = next(iter(condition))
+    answer = answers.get(first)
     if answer is None:
-        return ""
-    return answer if isinstance(answer, str) else ", ".join(answer)
+        return first, ""
+    return first, answer if isinstance(answer, str) else ", ".join(answer)
+
+
+def _reasons(points: list[float], whys: list[str]) -> tuple[str, ...]:
+    """The strongest positive contributions (largest first, ties in answer order)."""
+    best = sorted(range(len(points)), key=points.__getitem__, reverse=True)[:MAX_REASONS]
+    return tuple(whys[e] for e in best if points[e] > 0)
+
+
+def _concerns(points: list[float], whys: list[str], flags: list[str]) -> tuple[str, ...]:
+    """Every red flag, then the most negative contributions while there is room."""
+    room = max(0, MAX_CONCERNS - len(flags))
+    worst = sorted(range(len(points)), key=points.__getitem__)[:room]
+    return tuple(flags + [whys[e] for e in worst if points[e] < 0])
+
+
+def _behind(
+    catalogue: Catalogue,
+    keys: list[tuple[str, str]],
+    top: list[float],
+    own: list[float],
+    whys: list[str],
+    hits: list[_Hit],
+    top_model: int,
+    model: int,
+) -> tuple[str, ...]:
+    """The answers where a model lost most ground to the winner, in its own rule's words.
+
+    A red flag counts against the answer it is shown with; when that is an answer
+    with a fit rule, the two are one entry and the flag's words describe it.
+    """
+    keys, whys = list(keys), list(whys)
+    gaps = [t - o for t, o in zip(top, own, strict=True)]
+    mine = [True] * len(keys)  # the model has a contribution under this key
+    index = {key: e for e, key in enumerate(keys)}
+    for hit in [h for h in hits if h.model == top_model] + [h for h in hits if h.model == model]:
+        e = index.get(hit.key)
+        if e is None:
+            e = index[hit.key] = len(keys)
+            keys.append(hit.key)
+            gaps.append(0.0)
+            whys.append("")
+            mine.append(False)
+        if hit.model == model:
+            gaps[e] += hit.penalty
+            whys[e], mine[e] = hit.concern, True
+        else:
+            gaps[e] -= hit.penalty
+    lost = [e for e, gap in enumerate(gaps) if gap > 0.05 and mine[e]]
+    worst = sorted(lost, key=gaps.__getitem__, reverse=True)[:MAX_BEHIND]  # stable: ties keep order
+    return tuple(f"{catalogue.question(keys[e][0]).title}: {whys[e]}" for e in worst)
 
 
 def fit_label(score: float) -> str:
     return next((label for floor, label in FIT_LABELS if score >= floor), "weak")
-
-
-def reasons(found: Sequence[Contribution]) -> tuple[str, ...]:
-    positive = sorted((c for c in found if c.points > 0), key=lambda c: -c.points)
-    return tuple(c.why for c in positive[:MAX_REASONS])
-
-
-def concerns(found: Sequence[Contribution]) -> tuple[str, ...]:
-    flags = [c.why for c in found if c.kind == "red_flag"]
-    negative = sorted(
-        (c for c in found if c.kind == "fit" and c.points < 0), key=lambda c: c.points
-    )
-    return tuple(flags + [c.why for c in negative[: max(0, MAX_CONCERNS - len(flags))]])
-
-
-def behind(
-    catalogue: Catalogue, found: Sequence[Contribution], top: Sequence[Contribution]
-) -> tuple[str, ...]:
-    """The answers where a model lost most ground to the winner, in its own rule's words."""
-    gaps: dict[tuple[str, str], float] = {}
-    for c in top:
-        gaps[(c.question, c.answer)] = gaps.get((c.question, c.answer), 0.0) + c.points
-    for c in found:
-        gaps[(c.question, c.answer)] = gaps.get((c.question, c.answer), 0.0) - c.points
-    own = {(c.question, c.answer): c.why for c in found}
-    worst = sorted((k for k, gap in gaps.items() if gap > 0.05), key=lambda k: -gaps[k])
-    return tuple(
-        f"{catalogue.question(qid).title}: {own[(qid, option)]}"
-        for qid, option in worst
-        if (qid, option) in own
-    )[:2]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from cm_advisor.engine.table import Frame
 from cm_advisor.engine.types import (
-    AnswerValue,
     Catalogue,
     HybridPart,
     HybridProposal,
@@ -48,10 +48,7 @@ def split(size: int, shares: Mapping[str, float]) -> dict[str, int]:
 
 
 def tiered_hybrid(
-    catalogue: Catalogue,
-    answers: Mapping[str, AnswerValue],
-    weights: Mapping[str, float],
-    population: Population,
+    catalogue: Catalogue, frame: Frame, population: Population
 ) -> HybridProposal | None:
     """A tiered design when the tiers of this population are best served by different models."""
     shares = {t.id: population.tiers.get(t.id, 0.0) for t in catalogue.tiers}
@@ -60,7 +57,7 @@ def tiered_hybrid(
     for tier in catalogue.tiers:
         if shares[tier.id] <= 0:
             continue
-        model_id, _ = catalogue.table.winner(dict(answers) | tier.answers, weights)
+        model_id = frame.winner_with_answers(tier.answers)
         plans.append(
             TierPlan(
                 tier=tier.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -44,7 +45,7 @@ class Question(Frozen):
     importance: Weight = 1.0
     max_choices: int | None = None
 
-    @property
+    @cached_property
     def option_ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.options)
 
@@ -200,8 +201,14 @@ class Catalogue(Frozen):
         return {m.id: m for m in self.models}
 
     @cached_property
-    def _questions_by_id(self) -> dict[str, Question]:
+    def questions_by_id(self) -> dict[str, Question]:
+        """Questions in questionnaire order, by id (do not modify)."""
         return {q.id: q for q in self.questionnaire.questions}
+
+    @cached_property
+    def default_weights(self) -> dict[str, float]:
+        """Each question's importance when the user leaves it as it is (do not modify)."""
+        return {q.id: q.importance for q in self.questionnaire.questions}
 
     @cached_property
     def table(self) -> FitTable:
@@ -218,7 +225,7 @@ class Catalogue(Frozen):
         return Batch.build(self)
 
     def question(self, question_id: str) -> Question:
-        return self._questions_by_id[question_id]
+        return self.questions_by_id[question_id]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Catalogue:
@@ -309,7 +316,17 @@ class FieldError(Frozen):
     allowed: tuple[str, ...] = ()
 
 
-class Contribution(Frozen):
+@dataclass(slots=True)
+class Contribution:
+    """Points one answer (or red flag) gives one model.
+
+    A plain dataclass, not a pydantic model: a result holds about seventy of them,
+    and pydantic accepts dataclass instances inside a model as they are, so they
+    cost a fifth as much to make. Treat them as read-only like everything else here.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     question: str
     answer: str
     points: float

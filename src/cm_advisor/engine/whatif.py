@@ -1,81 +1,62 @@
 """What would change the answer: the fewest answer changes that put each runner-up first.
 
 One change is tried before two; among equals, the one that moves answers the
-fewest steps along their scale, then the one with the widest lead. All single
-and paired changes are built as arrays and scored in one NumPy pass (batch.py),
-and each proposal is confirmed by scoring the changed answers, so applying it
-really does change the winner.
+fewest steps along their scale, then the one with the widest lead. Every single
+and paired change is scored in one NumPy pass (batch.py). A proposal whose lead
+is below SURE_LEAD is confirmed by scoring the changed answers the ranking's own
+way; above it, the two ways of adding the same numbers cannot disagree. Either
+way, applying a proposal really does change the winner (a property test checks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
-from cm_advisor.engine.types import AnswerValue, Catalogue, WhatIf
+from cm_advisor.engine.batch import Variants, changes
+from cm_advisor.engine.table import Frame
+from cm_advisor.engine.types import Catalogue, WhatIf
+
+SURE_LEAD = 1e-6  # far above the rounding of both sums, so the batch's winner is certain
+COST_LIMIT = 1000  # above any number of steps two changes can move
 
 
-def what_if(
-    catalogue: Catalogue,
-    answers: Mapping[str, AnswerValue],
-    weights: Mapping[str, float],
-    ranking: list[str],
-) -> list[WhatIf]:
+def what_if(catalogue: Catalogue, frame: Frame) -> list[WhatIf]:
     batch = catalogue.batch
-    base = batch.encode(answers)
-    moves = [
-        (i, j, abs(j - int(base[i])))
-        for i, qid in enumerate(batch.questions)
-        if qid in answers and weights[qid]
-        for j in range(len(batch.options[i]))
-        if j != base[i]
-    ]
-    if not moves:
-        return []
-    question, option, steps = (np.array(column) for column in zip(*moves, strict=True))
-    first, second = np.triu_indices(len(moves), k=1)
-    keep = question[first] != question[second]
-    first, second = first[keep], second[keep]
-    singles, pairs = len(moves), len(first)
-
-    variants = np.tile(base, (singles + pairs, 1))
-    variants[np.arange(singles), question] = option
-    rows = np.arange(singles, singles + pairs)
-    variants[rows, question[first]] = option[first]
-    variants[rows, question[second]] = option[second]
-    cost = np.concatenate([steps, steps[first] + steps[second]])
-    size = np.concatenate([np.ones(singles, dtype=int), np.full(pairs, 2)])
-    # Additive model: a variant's raw points are the current ones plus each move's gain.
-    gain = batch.moves(base, weights)[question, option]  # (moves, models)
-    current = np.array(catalogue.table.raw(answers, weights))
-    raw = current + np.concatenate([gain, gain[first] + gain[second]])
-
-    best, lead = batch.winners(catalogue, answers, weights, variants, raw)
-    found = []
-    for model_id in ranking[1:]:
-        k = batch.models.index(model_id)
-        for n in (1, 2):
-            candidates = np.flatnonzero((best == k) & (size == n))
-            if len(candidates):
-                pick = int(candidates[np.lexsort((-lead[candidates], cost[candidates]))[0]])
-                changed = variants[pick] != base
-                changes = {
-                    batch.questions[i]: batch.options[i][variants[pick, i]]
-                    for i in np.flatnonzero(changed)
-                }
-                if catalogue.table.winner(dict(answers) | changes, weights)[0] == model_id:
-                    found.append(_describe(catalogue, answers, model_id, changes))
-                break
-    return found
+    found = batch.variants(frame)
+    proposals = []
+    for k, (i, lead) in _cheapest(found).items():
+        if k == frame.order[0]:
+            continue
+        changed = changes(batch, found, i)
+        # The batch adds the same numbers in another order; only a near-tie could differ.
+        if lead < SURE_LEAD and frame.winner_with_answers(changed) != batch.models[k]:
+            continue
+        proposals.append((frame.order.index(k), _describe(catalogue, frame, k, changed)))
+    return [proposal for _, proposal in sorted(proposals, key=lambda p: p[0])]
 
 
-def _describe(
-    catalogue: Catalogue,
-    answers: Mapping[str, AnswerValue],
-    model_id: str,
-    changes: dict[str, str],
-) -> WhatIf:
+def _cheapest(found: Variants) -> dict[int, tuple[int, float]]:
+    """Per model that some variant puts first: the variant with the fewest changes, then
+    the fewest steps, then the widest lead (the first of equals), and that lead."""
+    key = (found.best * 2 + (found.second >= 0)) * COST_LIMIT + found.cost
+    order = np.argsort(key, kind="stable")
+    ranked = key[order]
+    picked = {}
+    start = 0
+    while start < len(ranked):
+        model = int(found.best[order[start]])
+        end = int(np.searchsorted(ranked, ranked[start], side="right"))
+        tied = order[start:end]
+        top_two = np.sort(found.scores[tied], axis=1)[:, -2:]
+        leads = top_two[:, 1] - top_two[:, 0]
+        widest = int(leads.argmax())
+        picked[model] = (int(tied[widest]), float(leads[widest]))
+        start = int(np.searchsorted(ranked, (model + 1) * 2 * COST_LIMIT))
+    return picked
+
+
+def _describe(catalogue: Catalogue, frame: Frame, k: int, changes: dict[str, str]) -> WhatIf:
+    answers, model_id = frame.answers, frame.table.models[k]
     parts = [
         f"{catalogue.question(q).title.lower()} were “{_words(o)}” instead of "
         f"“{_words(str(answers[q]))}”"
