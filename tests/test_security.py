@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from archetypes import ARCHETYPES
 from cm_advisor.config import Settings
 from cm_advisor.web.app import create_app
+from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.security import redact
 from servers import running_server
 
@@ -134,6 +135,13 @@ def test_creating_assessments_is_rate_limited(tmp_path: Path) -> None:
         form = client.post("/assess", data={}, follow_redirects=False)
         assert form.status_code == 429
         assert client.post("/api/v1/score", json={"answers": {}}).status_code == 200
+
+
+def test_without_a_rate_limit_nothing_is_limited_and_no_limiter_is_built() -> None:
+    limit = CreationLimit("")
+    assert limit.limiter is None
+    for _ in range(100):
+        limit.check("127.0.0.1")
 
 
 def test_a_nonsense_rate_limit_is_refused_at_start_up() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from limits import parse_many
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -56,6 +55,8 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         if value.strip():
+            from limits import parse_many  # only when a limit is set (see web/guards.py)
+
             parse_many(value)  # raises ValueError on nonsense such as "lots"
         return value.strip()
 
