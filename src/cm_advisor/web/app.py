@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cm_advisor import __version__
+from cm_advisor.allocator import limit_arenas
 from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import InvalidInput
@@ -43,6 +44,7 @@ recommendation with hybrid suggestions. Every id in the questionnaire is stable.
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load and validate the catalogue first: a bad catalogue stops start-up here."""
     settings = settings or Settings()
+    limit_arenas()  # before the thread pool's first thread allocates
     catalogue = load_catalogue(settings.catalogue_path, settings.questionnaire_path)
 
     store = Store(database_url(settings.database_url, settings.data_dir), catalogue)
