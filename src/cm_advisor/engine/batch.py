@@ -52,6 +52,7 @@ class Batch:
     fits: Floats  # (options, models)
     first: Ints  # per variant: singles, then every two options of different questions
     second: Ints
+    entangled: Bools  # per variant: both options decide literals of the same red flag
     literal_question: tuple[str, ...]  # per literal test of a red-flag alternative
     literal_allowed: tuple[frozenset[str], ...]
     touches: Floats  # (options, literals): 1 where choosing the option decides the literal
@@ -91,6 +92,11 @@ class Batch:
                 lit, alt = lit + len(test), alt + 1
             effects[f, flag.model] = flag.penalty
             effects[f, models + flag.model] = 10.0 ** -(DIGITS + 1)
+        touches = np.array([[q == lq for lq, _ in literals] for q, _ in ids], dtype=float)
+        flags_decided = np.zeros((len(ids) + 1, len(table.flags)), dtype=bool)  # + no change
+        flags_decided[:-1] = touches @ alternatives @ flag_of > 0
+        first = np.concatenate([singles, a[keep]])
+        second = np.concatenate([np.full(len(ids), len(ids), dtype=np.intp), b[keep]])
         return cls(
             models=table.models,
             question=question,
@@ -99,11 +105,12 @@ class Batch:
             ids=tuple(ids),
             option_index={key: i for i, key in enumerate(ids)},
             fits=np.array([table.fits[q][o] for q, o in ids], dtype=np.float64),
-            first=np.concatenate([singles, a[keep]]),
-            second=np.concatenate([np.full(len(ids), len(ids), dtype=np.intp), b[keep]]),
+            first=first,
+            second=second,
+            entangled=(flags_decided[first] & flags_decided[second]).any(axis=1),
             literal_question=tuple(q for q, _ in literals),
             literal_allowed=tuple(allowed for _, allowed in literals),
-            touches=np.array([[q == lq for lq, _ in literals] for q, _ in ids], dtype=float),
+            touches=touches,
             allows=np.array([[q == lq and o in la for lq, la in literals] for q, o in ids], float),
             alternatives=alternatives,
             needed=alternatives.sum(axis=0) - 0.5,
@@ -115,10 +122,12 @@ class Batch:
     def variants(self, frame: Frame) -> Variants:
         """Every change of one, then two, answered and weighted single-choice questions.
 
-        Per option, what choosing it changes is computed once: the raw points it
-        gains each model, and how many literals of each red-flag alternative it
-        makes or breaks. A pair of options on different questions changes the sum
-        of the two, so every variant is two row gathers and an add.
+        Each option is scored once as a single change: the points it moves per
+        model and the red flags it raises or clears. Two options on different
+        questions add up (a pair's scores are the two singles' less the current
+        ones), except where both decide literals of the same red flag; those
+        few pairs, known from the catalogue alone, have their flags worked out
+        together.
         """
         answers, models = frame.answers, len(self.models)
         options = len(self.ids)
@@ -127,40 +136,45 @@ class Batch:
             picked = self.option_index.get((qid, answer)) if isinstance(answer, str) else None
             if picked is not None:
                 current[self.question[picked]] = picked
-        mine = current[self.question]  # per option: the option its question has now
-        weight = frame.w[self.question]
+        mine = current.take(self.question)  # per option: the option its question has now
+        weight = frame.w.take(self.question)
         movable = np.ones(options + 1, dtype=bool)  # + the "no change" row
         np.logical_and(mine < options, mine != self.own, out=movable[:options])
         movable[:options] &= weight > 0
+        steps = np.zeros(options + 1, dtype=np.intp)
+        steps[:options] = np.abs(self.step - self.step.take(np.minimum(mine, options - 1)))
 
-        base = np.array(
-            [_holds(answers.get(q), allowed) for q, allowed in self._literals()], dtype=float
-        )
-        # Per option: score points gained per model, literals made (+1) or broken (-1).
-        change = np.zeros((options + 1, models + len(self.needed)))
-        change[:options, :models] = (self.fits - frame.fits[self.question]) * (
+        # Per option (and the no-change row): points moved, literals made or broken.
+        truth = np.array([_holds(answers.get(q), a) for q, a in self._literals()], dtype=float)
+        gain = np.zeros((options + 1, models))
+        gain[:options] = (self.fits - frame.fits.take(self.question, axis=0)) * (
             frame.scale * weight[:, None]
         )
-        change[:options, models:] = (self.touches * (self.allows - base)) @ self.alternatives
-        steps = np.zeros(options + 1, dtype=np.intp)
-        steps[:options] = np.abs(self.step - self.step[np.minimum(mine, options - 1)])
+        decided = np.zeros((options + 1, len(self.needed)))
+        decided[:options] = (self.touches * (self.allows - truth)) @ self.alternatives
+        threshold = self.needed - truth @ self.alternatives
+        effect = ((decided > threshold) @ self.flag_of > 0) @ self.effects
+        start = NEUTRAL + frame.scale * frame.raw
+        single = start + gain - effect[:, :models]  # row `options`: the answers as they are
+        offset = effect[:, models:]
 
-        valid = np.flatnonzero(movable[self.first] & movable[self.second])
-        first, second = self.first[valid], self.second[valid]
-        moved = change[first]
-        moved += change[second]
-        hit = (moved[:, models:] > self.needed - base @ self.alternatives) @ self.flag_of > 0
-        effect = hit @ self.effects  # penalties, then 10**-(DIGITS + 1) per red flag
-        scores = moved[:, :models]
-        scores += NEUTRAL + frame.scale * frame.raw
-        scores -= effect[:, :models]
+        valid = np.flatnonzero(movable.take(self.first) & movable.take(self.second))
+        first, second = self.first.take(valid), self.second.take(valid)
+        scores = single.take(first, axis=0) + single.take(second, axis=0) - single[options]
+        ties = offset.take(first, axis=0) + offset.take(second, axis=0) - offset[options] + self.tie
+        together = np.flatnonzero(self.entangled.take(valid))
+        if len(together):
+            a, b = first[together], second[together]
+            both = ((decided[a] + decided[b] > threshold) @ self.flag_of > 0) @ self.effects
+            scores[together] = start + gain[a] + gain[b] - both[:, :models]
+            ties[together] = both[:, models:] + self.tie
         np.clip(scores, 0.0, 100.0, out=scores)
         scores = scores.round(DIGITS)
         return Variants(
             first=first,
             second=np.where(second < options, second, -1),
-            cost=steps[first] + steps[second],
-            best=(scores - effect[:, models:] - self.tie).argmax(axis=1),
+            cost=steps.take(first) + steps.take(second),
+            best=(scores - ties).argmax(axis=1),
             scores=scores,
         )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from cm_advisor.engine.table import NEUTRAL, Frame, passes
 from cm_advisor.engine.types import AnswerValue, Catalogue, Condition, Contribution
 
@@ -50,8 +52,10 @@ def explain(catalogue: Catalogue, frame: Frame) -> list[Explanation]:
     winner read as plain lists of floats.
     """
     table = frame.table
-    keys: list[tuple[str, str]] = []
-    columns: list[list[float]] = [[] for _ in table.models]
+    questions: list[str] = []
+    options: list[str] = []
+    units: list[float] = []
+    fits: list[tuple[int, ...]] = []
     whys: list[tuple[str, ...]] = []
     for qid, answer in frame.answers.items():
         weight = frame.weights[qid]
@@ -62,38 +66,46 @@ def explain(catalogue: Catalogue, frame: Frame) -> list[Explanation]:
         else:
             parts = tuple(zip(answer, table.shares(len(answer)), strict=True))
         for option, share in parts:
-            unit = frame.scale * weight * share
-            keys.append((qid, option))
+            questions.append(qid)
+            options.append(option)
+            units.append(frame.scale * weight * share)
+            fits.append(table.fits[qid][option])
             whys.append(table.whys[qid][option])
-            for column, fit in zip(columns, table.fits[qid][option], strict=True):
-                column.append(unit * fit)
+    models = len(table.models)
+    columns: list[list[float]] = (
+        (np.array(units)[:, None] * np.array(fits)).T.tolist() if units else [[]] * models
+    )
+    by_model = list(zip(*whys, strict=True)) if whys else [()] * models
     hits = [
         _Hit(compiled.model, _shown(flag.when[0], frame.answers), flag.penalty, flag.concern)
         for flag, compiled in zip(catalogue.red_flags, table.flags, strict=True)
         if passes(compiled.tests, frame.answers)
     ]
-    top = frame.order[0]
+    keys = list(zip(questions, options, strict=True))
+    entries = _Entries(keys, frame.order[0], hits, {key: e for e, key in enumerate(keys)})
     found = []
-    for m, column in enumerate(columns):
-        own_whys = [why[m] for why in whys]
+    for m, (column, own_whys) in enumerate(zip(columns, by_model, strict=True)):
         own_hits = [h for h in hits if h.model == m]
-        fits = [
-            Contribution(q, o, p, w) for (q, o), p, w in zip(keys, column, own_whys, strict=True)
-        ]
-        flags = [
-            Contribution(h.key[0], h.key[1], -h.penalty, h.concern, "red_flag") for h in own_hits
-        ]
+        flags = [Contribution(*h.key, -h.penalty, h.concern, "red_flag") for h in own_hits]
         found.append(
             Explanation(
-                contributions=tuple(fits + flags),
+                contributions=(*map(Contribution, questions, options, column, own_whys), *flags),
                 reasons=_reasons(column, own_whys),
                 concerns=_concerns(column, own_whys, [h.concern for h in own_hits]),
-                behind_top=()
-                if m == top
-                else _behind(catalogue, keys, columns[top], column, own_whys, hits, top, m),
+                behind_top=_behind(catalogue, entries, columns, own_whys, m),
             )
         )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Entries:
+    """What every model's gap to the winner is read against."""
+
+    keys: list[tuple[str, str]]  # (question, option) per entry
+    top: int  # the winner's model index
+    hits: list[_Hit]
+    index: dict[tuple[str, str], int]
 
 
 def _shown(condition: Condition, answers: Mapping[str, AnswerValue]) -> tuple[str, str]:
@@ -105,13 +117,13 @@ def _shown(condition: Condition, answers: Mapping[str, AnswerValue]) -> tuple[st
     return first, answer if isinstance(answer, str) else ", ".join(answer)
 
 
-def _reasons(points: list[float], whys: list[str]) -> tuple[str, ...]:
+def _reasons(points: list[float], whys: Sequence[str]) -> tuple[str, ...]:
     """The strongest positive contributions (largest first, ties in answer order)."""
     best = sorted(range(len(points)), key=points.__getitem__, reverse=True)[:MAX_REASONS]
     return tuple(whys[e] for e in best if points[e] > 0)
 
 
-def _concerns(points: list[float], whys: list[str], flags: list[str]) -> tuple[str, ...]:
+def _concerns(points: list[float], whys: Sequence[str], flags: list[str]) -> tuple[str, ...]:
     """Every red flag, then the most negative contributions while there is room."""
     room = max(0, MAX_CONCERNS - len(flags))
     worst = sorted(range(len(points)), key=points.__getitem__)[:room]
@@ -120,12 +132,9 @@ def _concerns(points: list[float], whys: list[str], flags: list[str]) -> tuple[s
 
 def _behind(
     catalogue: Catalogue,
-    keys: list[tuple[str, str]],
-    top: list[float],
-    own: list[float],
-    whys: list[str],
-    hits: list[_Hit],
-    top_model: int,
+    entries: _Entries,
+    columns: list[list[float]],
+    whys: Sequence[str],
     model: int,
 ) -> tuple[str, ...]:
     """The answers where a model lost most ground to the winner, in its own rule's words.
@@ -133,26 +142,31 @@ def _behind(
     A red flag counts against the answer it is shown with; when that is an answer
     with a fit rule, the two are one entry and the flag's words describe it.
     """
-    keys, whys = list(keys), list(whys)
-    gaps = [t - o for t, o in zip(top, own, strict=True)]
+    if model == entries.top:
+        return ()
+    keys, own_whys = entries.keys, list(whys)
+    gaps = [t - o for t, o in zip(columns[entries.top], columns[model], strict=True)]
     mine = [True] * len(keys)  # the model has a contribution under this key
-    index = {key: e for e, key in enumerate(keys)}
-    for hit in [h for h in hits if h.model == top_model] + [h for h in hits if h.model == model]:
-        e = index.get(hit.key)
-        if e is None:
-            e = index[hit.key] = len(keys)
-            keys.append(hit.key)
-            gaps.append(0.0)
-            whys.append("")
-            mine.append(False)
-        if hit.model == model:
-            gaps[e] += hit.penalty
-            whys[e], mine[e] = hit.concern, True
-        else:
-            gaps[e] -= hit.penalty
+    relevant = [h for h in entries.hits if h.model == entries.top]
+    relevant += [h for h in entries.hits if h.model == model]
+    if relevant:
+        keys, index = list(keys), dict(entries.index)
+        for hit in relevant:
+            e = index.get(hit.key)
+            if e is None:
+                e = index[hit.key] = len(keys)
+                keys.append(hit.key)
+                gaps.append(0.0)
+                own_whys.append("")
+                mine.append(False)
+            if hit.model == model:
+                gaps[e] += hit.penalty
+                own_whys[e], mine[e] = hit.concern, True
+            else:
+                gaps[e] -= hit.penalty
     lost = [e for e, gap in enumerate(gaps) if gap > 0.05 and mine[e]]
     worst = sorted(lost, key=gaps.__getitem__, reverse=True)[:MAX_BEHIND]  # stable: ties keep order
-    return tuple(f"{catalogue.question(keys[e][0]).title}: {whys[e]}" for e in worst)
+    return tuple(f"{catalogue.question(keys[e][0]).title}: {own_whys[e]}" for e in worst)
 
 
 def fit_label(score: float) -> str:

@@ -24,9 +24,7 @@ def what_if(catalogue: Catalogue, frame: Frame) -> list[WhatIf]:
     batch = catalogue.batch
     found = batch.variants(frame)
     proposals = []
-    for k, (i, lead) in _cheapest(found).items():
-        if k == frame.order[0]:
-            continue
+    for k, (i, lead) in _cheapest(found, frame.order[0]).items():
         changed = changes(batch, found, i)
         # The batch adds the same numbers in another order; only a near-tie could differ.
         if lead < SURE_LEAD and frame.winner_with_answers(changed) != batch.models[k]:
@@ -35,24 +33,35 @@ def what_if(catalogue: Catalogue, frame: Frame) -> list[WhatIf]:
     return [proposal for _, proposal in sorted(proposals, key=lambda p: p[0])]
 
 
-def _cheapest(found: Variants) -> dict[int, tuple[int, float]]:
-    """Per model that some variant puts first: the variant with the fewest changes, then
-    the fewest steps, then the widest lead (the first of equals), and that lead."""
+def _cheapest(found: Variants, winner: int) -> dict[int, tuple[int, float]]:
+    """Per model that some variant puts first (but the winner): the variant with the
+    fewest changes, then the fewest steps, then the widest lead (the first of equals),
+    and that lead."""
+    if not len(found.best):
+        return {}
     key = (found.best * 2 + (found.second >= 0)) * COST_LIMIT + found.cost
     order = np.argsort(key, kind="stable")
-    ranked = key[order]
+    ranked = key.take(order)
+    model = ranked // (2 * COST_LIMIT)
+    starts = [0, *(np.flatnonzero(model[1:] != model[:-1]) + 1).tolist()]
+    ranked_list = ranked.tolist()
     picked = {}
-    start = 0
-    while start < len(ranked):
-        model = int(found.best[order[start]])
-        end = int(np.searchsorted(ranked, ranked[start], side="right"))
-        tied = order[start:end]
-        top_two = np.sort(found.scores[tied], axis=1)[:, -2:]
-        leads = top_two[:, 1] - top_two[:, 0]
-        widest = int(leads.argmax())
-        picked[model] = (int(tied[widest]), float(leads[widest]))
-        start = int(np.searchsorted(ranked, (model + 1) * 2 * COST_LIMIT))
+    for start in starts:
+        if ranked_list[start] // (2 * COST_LIMIT) == winner:
+            continue
+        end = start + 1
+        while end < len(ranked_list) and ranked_list[end] == ranked_list[start]:
+            end += 1
+        tied = order[start:end].tolist()
+        leads = [_lead(found.scores[i].tolist()) for i in tied]
+        widest = leads.index(max(leads))
+        picked[int(found.best[tied[widest]])] = (tied[widest], leads[widest])
     return picked
+
+
+def _lead(scores: list[float]) -> float:
+    *_, second, first = sorted(scores)
+    return first - second
 
 
 def _describe(catalogue: Catalogue, frame: Frame, k: int, changes: dict[str, str]) -> WhatIf:
