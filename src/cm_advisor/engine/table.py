@@ -20,7 +20,9 @@ MAX_FIT = 2
 DIGITS = 9
 """Scores are rounded to this many decimals before ranking, so two models that tie in
 exact arithmetic tie in floating point too, whatever order the sums ran in, and the
-tie-break (fewer red flags, then model id) decides as documented."""
+tie-break (fewer red flags, then model id) decides as documented. Rounding is
+rint(x · 10⁹) / 10⁹ here and in NumPy alike."""
+UNITS = 10.0**DIGITS
 
 Test = tuple[tuple[str, frozenset[str]], ...]
 """One alternative of a condition, compiled: every (question, allowed options) must hold."""
@@ -198,7 +200,7 @@ def _rank(
     total = float(w.sum())
     scale = NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0
     scores = tuple(
-        round(min(100.0, max(0.0, NEUTRAL + scale * r - p)), DIGITS)
+        round(min(100.0, max(0.0, NEUTRAL + scale * r - p)) * UNITS) / UNITS
         for r, p in zip(raw.tolist(), penalty, strict=True)
     )
     return raw, scale, scores, tuple(table.order(scores, flags))

@@ -49,7 +49,7 @@ class Question(Frozen):
     def option_ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.options)
 
-    @property
+    @cached_property
     def title(self) -> str:
         return self.topic or self.id.replace("_", " ").capitalize()
 
