@@ -262,6 +262,35 @@ def test_two_app_processes_on_one_sqlite_file_see_each_others_results(tmp_path: 
         assert "Intensive case management" in seen_by_first.text
 
 
+def test_a_page_cached_in_one_process_follows_edits_and_deletion_in_another(
+    tmp_path: Path,
+) -> None:
+    env = {"CM_ADVISOR_DATA_DIR": str(tmp_path / "shared")}
+    with running_server(env) as first, running_server(env) as second:
+        made = httpx.post(
+            f"{first}/api/v1/assessments",
+            json={"answers": ARCHETYPES["brokerage"], "label": "First label"},
+        ).json()
+        page = f"{first}/r/{made['id']}"
+        assert "First label" in httpx.get(page).text
+        assert "First label" in httpx.get(page).text  # now served from the first's cache
+
+        manage = made["manage_url"].replace(first, second)
+        with httpx.Client() as browser:  # keeps the CSRF cookie, as a browser does
+            csrf = csrf_from(browser.get(manage).text)
+            edited = browser.post(manage, data={"label": "Second label", "notes": ""} | csrf)
+            assert edited.status_code == 303
+        relabelled = httpx.get(page).text
+        assert "Second label" in relabelled and "First label" not in relabelled
+
+        gone = httpx.delete(
+            f"{second}/api/v1/assessments/{made['id']}",
+            headers={"X-Manage-Key": made["manage_key"]},
+        )
+        assert gone.status_code == 204
+        assert httpx.get(page).status_code == 404
+
+
 @pytest.mark.postgres
 def test_the_app_runs_on_postgresql(tmp_path: Path) -> None:
     from databases import fresh_postgres_database

@@ -1,5 +1,7 @@
 """The repository against real SQLite and real PostgreSQL."""
 
+import asyncio
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +133,50 @@ def test_schema_head_names_the_newest_migration() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+# --- reads on the event loop ------------------------------------------------
+
+
+def test_inline_reads_see_every_commit_of_another_connection(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    writer, reader = Store(url, catalogue), Store(url, catalogue)
+    assert writer.open() and reader.open()
+    created = writer.create(engine.score(catalogue, ARCHETYPES["brokerage"]), "Acme", "n")
+    token = created.assessment.token
+    assert asyncio.run(reader.label_and_notes_async(token)) == ("Acme", "n")
+    writer.update(token, created.manage_key, "Renamed", "")
+    assert asyncio.run(reader.label_and_notes_async(token)) == ("Renamed", "")
+    writer.delete(token, created.manage_key)
+    assert asyncio.run(reader.label_and_notes_async(token)) is None
+    writer.close()
+    reader.close()
+
+
+def test_inline_reads_leave_the_wal_free_to_checkpoint(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "wal.sqlite3"
+    store = Store(f"sqlite:///{path}", catalogue)
+    assert store.open()
+    token = store.create(engine.score(catalogue, {})).assessment.token
+    for _ in range(3):
+        assert asyncio.run(store.label_and_notes_async(token)) == ("", "")
+    with sqlite3.connect(path) as other:
+        busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0  # no read snapshot is left open on the inline connection
+    store.close()
+
+
+def test_an_inline_read_that_fails_falls_back_to_the_pool(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}", catalogue)
+    assert store.open()
+    token = store.create(engine.score(catalogue, {}), "Kept").assessment.token
+    assert store._inline is not None
+    store._inline.path = str(tmp_path / "missing" / "db.sqlite3")  # unreadable from now on
+    assert asyncio.run(store.label_and_notes_async(token)) == ("Kept", "")
+    store.close()

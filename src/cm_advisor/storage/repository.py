@@ -8,6 +8,7 @@ import hmac
 import json
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,12 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Engine, create_engine, event, insert, select, text, update
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.storage.drafts import Draft, load_draft, save_draft
+from cm_advisor.storage.inline_reader import InlineReader
 from cm_advisor.storage.tables import assessments, catalogues
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -93,8 +96,13 @@ class Store:
         self._parsed = lru_cache(maxsize=64)(_parse_result)
         self._catalogue = catalogue
         self._prepared = False
+        database = self.engine.url.database
+        on_file = self.is_sqlite and database not in (None, "", ":memory:")
+        self._inline = InlineReader(database) if on_file and database else None
 
     def close(self) -> None:
+        if self._inline is not None:
+            self._inline.close()
         self.engine.dispose()
 
     @contextmanager
@@ -276,6 +284,16 @@ class Store:
                 select(assessments.c.label, assessments.c.notes).where(assessments.c.token == token)
             ).first()
         return None if row is None else (row.label or "", row.notes or "")
+
+    async def label_and_notes_async(self, token: str) -> tuple[str, str] | None:
+        """label_and_notes() for async routes: on the event loop when the database is a local
+        SQLite file (see inline_reader.py), otherwise, or if that read fails, on a thread."""
+        if self._inline is not None and self._prepared:
+            try:
+                return self._inline.label_and_notes(token)
+            except sqlite3.Error:
+                pass  # locked or unreadable: the threaded path waits or says why
+        return await to_thread.run_sync(self.label_and_notes, token)
 
     def check_key(self, token: str, key: str) -> bool:
         """True when the key opens this assessment (constant-time comparison)."""

@@ -13,6 +13,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
@@ -78,22 +80,38 @@ def result_csv(token: str, store: StoreDep) -> Response:
 
 
 @router.get("/r/{token}")
-def result_page(
-    token: str,
-    request: Request,
-    catalogue: CatalogueDep,
-    store: StoreDep,
-    templates: TemplatesDep,
-) -> Response:
-    """A shared result, exactly as it was computed (the rendered page is cached)."""
+async def result_page(token: str, request: Request) -> Response:
+    """A shared result, exactly as it was computed (the rendered page is cached).
+
+    The label and notes are read on every request, so a page edited or deleted through
+    another process is never served stale; on SQLite that read runs inline (see
+    storage/inline_reader.py), and only a page not yet cached goes to a thread."""
+    # App state read directly, not through deps.py: three dependencies cost ~50 µs a
+    # request, a fifth of this route's cached path (bench/profile).
+    state = request.app.state
+    catalogue: Catalogue = state.catalogue
+    store: Store = state.store
     manage_url = _flash(request, token)
-    editable = store.label_and_notes(token)
+    editable = await store.label_and_notes_async(token)
     if editable is None:
         raise HTTPException(404, GONE)
-    cache: PageCache = request.app.state.page_cache
+    cache: PageCache = state.page_cache
     key = (str(request.base_url), token, *editable, catalogue.content_hash)
     if not manage_url and (page := cache.get(key)) is not None:
         return HTMLResponse(page, headers=PRIVATE)
+    return await run_in_threadpool(
+        _render_result, token, request, catalogue, store, state.templates, manage_url
+    )
+
+
+def _render_result(
+    token: str,
+    request: Request,
+    catalogue: Catalogue,
+    store: Store,
+    templates: Jinja2Templates,
+    manage_url: str,
+) -> Response:
     saved = _load(store, token)
     # Key the page by the row it is rendered from (the label may have changed meanwhile).
     key = (str(request.base_url), token, saved.label, saved.notes, catalogue.content_hash)
@@ -109,7 +127,7 @@ def result_page(
     if manage_url:
         response.delete_cookie(FLASH_COOKIE, path=share_path(token))
     else:
-        cache.put(key, bytes(response.body))
+        request.app.state.page_cache.put(key, bytes(response.body))
     return response
 
 
