@@ -3,8 +3,10 @@
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +16,8 @@ from cm_advisor import engine
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Store, WrongKey
 from databases import database
+
+T = TypeVar("T")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -138,6 +142,12 @@ def test_schema_head_names_the_newest_migration() -> None:
 # --- reads on the event loop ------------------------------------------------
 
 
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: Playwright's session may own this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main).result()
+
+
 def test_inline_reads_see_every_commit_of_another_connection(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
@@ -146,11 +156,11 @@ def test_inline_reads_see_every_commit_of_another_connection(
     assert writer.open() and reader.open()
     created = writer.create(engine.score(catalogue, ARCHETYPES["brokerage"]), "Acme", "n")
     token = created.assessment.token
-    assert asyncio.run(reader.label_and_notes_async(token)) == ("Acme", "n")
+    assert run(reader.label_and_notes_async(token)) == ("Acme", "n")
     writer.update(token, created.manage_key, "Renamed", "")
-    assert asyncio.run(reader.label_and_notes_async(token)) == ("Renamed", "")
+    assert run(reader.label_and_notes_async(token)) == ("Renamed", "")
     writer.delete(token, created.manage_key)
-    assert asyncio.run(reader.label_and_notes_async(token)) is None
+    assert run(reader.label_and_notes_async(token)) is None
     writer.close()
     reader.close()
 
@@ -163,7 +173,7 @@ def test_inline_reads_leave_the_wal_free_to_checkpoint(
     assert store.open()
     token = store.create(engine.score(catalogue, {})).assessment.token
     for _ in range(3):
-        assert asyncio.run(store.label_and_notes_async(token)) == ("", "")
+        assert run(store.label_and_notes_async(token)) == ("", "")
     with sqlite3.connect(path) as other:
         busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     assert busy == 0  # no read snapshot is left open on the inline connection
@@ -178,5 +188,5 @@ def test_an_inline_read_that_fails_falls_back_to_the_pool(
     token = store.create(engine.score(catalogue, {}), "Kept").assessment.token
     assert store._inline is not None
     store._inline.path = str(tmp_path / "missing" / "db.sqlite3")  # unreadable from now on
-    assert asyncio.run(store.label_and_notes_async(token)) == ("Kept", "")
+    assert run(store.label_and_notes_async(token)) == ("Kept", "")
     store.close()
