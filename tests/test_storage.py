@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from archetypes import ARCHETYPES
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
-from cm_advisor.storage import Store, WrongKey
+from cm_advisor.storage import Created, Store, StoreUnavailable, WrongKey
+from cm_advisor.storage.repository import _new_row
 from databases import database
 
 T = TypeVar("T")
@@ -189,4 +190,56 @@ def test_an_inline_read_that_fails_falls_back_to_the_pool(
     assert store._inline is not None
     store._inline.path = str(tmp_path / "missing" / "db.sqlite3")  # unreadable from now on
     assert run(store.label_and_notes_async(token)) == ("Kept", "")
+    store.close()
+
+
+# --- group commit ------------------------------------------------------------
+
+
+def test_results_saved_at_the_same_time_share_one_commit(
+    store: Store, catalogue: Catalogue
+) -> None:
+    results = [engine.score(catalogue, answers) for answers in ARCHETYPES.values()] * 4
+    commits: list[object] = []
+    event.listen(store.engine, "commit", commits.append)
+
+    async def save_all() -> list[Created]:
+        return await asyncio.gather(
+            *(store.create_async(r, f"n{i}") for i, r in enumerate(results))
+        )
+
+    created = run(save_all())
+    assert len(commits) == 1
+    assert len({c.assessment.token for c in created}) == len(results)
+    for i, c in enumerate(created):
+        found = store.get(c.assessment.token)
+        assert found is not None and found.label == f"n{i}" and found.result == results[i]
+        assert store.check_key(c.assessment.token, c.manage_key)
+
+
+def test_a_clashing_token_is_drawn_again_without_losing_the_batch(
+    store: Store, catalogue: Catalogue
+) -> None:
+    taken = store.create(engine.score(catalogue, {})).assessment.token
+    rows = [_new_row(engine.score(catalogue, a), "", "")[0] for a in ARCHETYPES.values()]
+    rows[1]["token"] = taken
+    outcomes = store._insert(rows)
+    assert all(isinstance(o, str) for o in outcomes)
+    assert outcomes[1] != taken and len(set(outcomes)) == len(rows)
+    assert all(store.get(str(token)) is not None for token in outcomes)
+
+
+def test_when_saving_fails_every_waiting_caller_hears_it(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    (tmp_path / "db.sqlite3").mkdir()  # a directory where the database should be
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}", catalogue)
+    result = engine.score(catalogue, {})
+
+    async def save_three() -> list[Created | BaseException]:
+        saves = (store.create_async(result) for _ in range(3))
+        return await asyncio.gather(*saves, return_exceptions=True)
+
+    outcomes = run(save_three())
+    assert all(isinstance(o, StoreUnavailable) for o in outcomes)
     store.close()

@@ -71,14 +71,16 @@ def assessments_router(request_model: Any) -> APIRouter:
         responses=ERRORS,
         dependencies=[ApiKeyRequired, CreationLimited],
     )
-    def create(
+    async def create(
         body: request_model, request: Request, catalogue: CatalogueDep, store: StoreDep
     ) -> CreatedAssessment:
         """Score and save: the result, answers and catalogue version never change afterwards."""
+        # Scoring is short CPU work: on the event loop, like /api/v1/score. The insert waits
+        # for the group commit (storage/group_commit.py) without holding a thread.
         result = engine.score(
             catalogue, plain(body.answers), plain(body.weights), plain(body.population) or None
         )
-        created = store.create(result, body.label or "", body.notes or "")
+        created = await store.create_async(result, body.label or "", body.notes or "")
         a = created.assessment
         made = stored(
             request,

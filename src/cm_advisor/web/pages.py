@@ -78,7 +78,7 @@ async def assess(
             request, templates, catalogue, parsed.kept, parsed.errors, status_code=422
         )
     result = engine.score(catalogue, parsed.answers, parsed.weights, parsed.population)
-    created = await run_in_threadpool(store.create, result, parsed.label, parsed.notes)
+    created = await store.create_async(result, parsed.label, parsed.notes)
     return links.redirect_with_manage_link(created)
 
 
