@@ -10,9 +10,11 @@ import httpx
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
 from archetypes import ARCHETYPES
 from cm_advisor.config import Settings
+from cm_advisor.web.api_assessments import CreatedAssessment
 from cm_advisor.web.app import create_app
 from servers import running_server
 
@@ -228,6 +230,21 @@ def test_api_create_read_delete(client: TestClient) -> None:
     assert gone.status_code == 204
     assert client.get(f"/api/v1/assessments/{data['id']}").status_code == 404
     assert client.get(f"/r/{data['id']}").status_code == 404
+
+
+def test_the_created_body_is_exactly_the_response_model_serialised(client: TestClient) -> None:
+    # The 201 body reuses the result's stored JSON; it must match FastAPI's own serialisation.
+    adapter = TypeAdapter(CreatedAssessment)
+    tricky = 'a ,"manage_url": "x" </script> é'
+    for name, answers in ARCHETYPES.items():
+        created = client.post(
+            "/api/v1/assessments", json={"answers": answers, "label": tricky, "notes": name}
+        )
+        assert created.status_code == 201
+        assert created.headers["content-type"] == "application/json"
+        model = adapter.validate_json(created.content)
+        assert model.label == tricky
+        assert adapter.dump_json(model, by_alias=True) == created.content
 
 
 def test_api_unknown_ids_and_bad_input(client: TestClient) -> None:

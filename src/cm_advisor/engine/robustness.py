@@ -109,18 +109,17 @@ def critical_factor(catalogue: Catalogue, frame: Frame) -> CriticalFactor | None
     """
     table = frame.table
     top = frame.order[0]
-    fits, w = frame.fits.tolist(), frame.w.tolist()
-    raw, penalty = frame.raw.tolist(), frame.penalty.tolist()
+    rows, w = frame.rows, frame.w_list
+    raw, penalty = frame.raw.tolist(), frame.penalty_list
     total = sum(w)
     scale = NEUTRAL / MAX_FIT
     d_pen = [p - penalty[top] for p in penalty]
     constant = [dp * total - scale * (r - raw[top]) for dp, r in zip(d_pen, raw, strict=True)]
     challengers = [k for k in range(len(table.models)) if k != top]
     found = []
-    for q, qid in enumerate(table.questions):
-        if qid not in frame.answers:
+    for q, (row, weight) in enumerate(zip(rows, w, strict=True)):
+        if row is None:  # unanswered
             continue
-        row, weight = fits[q], w[q]
         for k in challengers:
             denominator = scale * (row[k] - row[top]) - d_pen[k]
             if denominator == 0:

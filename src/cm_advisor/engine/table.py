@@ -24,6 +24,7 @@ tie-break (fewer red flags, then model id) decides as documented. Rounding is
 rint(x · 10⁹) / 10⁹ here and in NumPy alike."""
 UNITS = 10.0**DIGITS
 
+Rows = list[Sequence[float] | None]
 Test = tuple[tuple[str, frozenset[str]], ...]
 """One alternative of a condition, compiled: every (question, allowed options) must hold."""
 
@@ -104,46 +105,75 @@ class FitTable:
         return points, counts
 
     def frame(self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]) -> Frame:
-        """One answer set as arrays, scored and ranked."""
-        zero = (0,) * len(self.models)
-        fits = np.array([self.row(q, answers[q]) if q in answers else zero for q in self.questions])
-        w = np.array([weights[q] for q in self.questions])
+        """One answer set scored and ranked, with its numbers as arrays for the analyses."""
+        rows = [self.row(q, answers[q]) if q in answers else None for q in self.questions]
+        w = [weights[q] for q in self.questions]
         penalty, flags = self.penalties(answers)
-        return Frame.build(self, answers, weights, fits, w, penalty, tuple(flags))
+        return Frame.build(self, answers, weights, rows, w, penalty, tuple(flags))
 
     def scores(
         self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
     ) -> tuple[list[float], list[int]]:
-        """Every model's 0–100 score (unrounded) and its number of red flags."""
-        frame = self.frame(answers, weights)
-        return list(frame.scores), list(frame.flags)
+        """Every model's 0–100 score (rounded to DIGITS decimals) and its number of red flags."""
+        rows = [self.row(q, answers[q]) if q in answers else None for q in self.questions]
+        penalty, flags = self.penalties(answers)
+        _, scores = self.rank(rows, [weights[q] for q in self.questions], penalty)
+        return list(scores), flags
+
+    def rank(
+        self, rows: Rows, w: list[float], penalty: list[float]
+    ) -> tuple[list[float], tuple[float, ...]]:
+        """Raw points (Σ weight × fit) and scores: the one computation every ranking uses.
+
+        Plain Python in question order, so a changed answer set scored for a check
+        adds exactly the same numbers in the same order as when it is ranked.
+        """
+        raw = [0.0] * len(self.models)
+        for weight, row in zip(w, rows, strict=True):
+            if weight and row is not None:
+                for i, fit in enumerate(row):
+                    raw[i] += weight * fit
+        total = sum(w)
+        scale = NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0
+        scores = tuple(
+            round(min(100.0, max(0.0, NEUTRAL + scale * r - p)) * UNITS) / UNITS
+            for r, p in zip(raw, penalty, strict=True)
+        )
+        return raw, scores
 
     def order(self, scores: Sequence[float], flags: Sequence[int]) -> list[int]:
         """Model indices, best first: higher score, then fewer red flags, then model id."""
         return sorted(range(len(self.models)), key=lambda i: (-scores[i], flags[i], self.models[i]))
 
+    def first(self, scores: Sequence[float], flags: Sequence[int]) -> int:
+        """The model index `order` puts first."""
+        return min(range(len(self.models)), key=lambda i: (-scores[i], flags[i], self.models[i]))
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Frame:
-    """One answer set as arrays: fits (questions × models), weights, red-flag penalties.
+    """One answer set, ranked, and as arrays: fits (questions × models), weights, penalties.
 
-    The score is ``50 + 25 · (w @ fits) / Σw − penalty``, clamped to 0–100 and
-    rounded to DIGITS decimals. Every "who would win if…" check goes through the
-    same `_rank` on changed arrays, so it computes the very same floating-point
-    sums as the ranking it is compared with.
+    The score is ``50 + 25 · Σ(w · fit) / Σw − penalty``, clamped to 0–100 and
+    rounded to DIGITS decimals (FitTable.rank). Every "who would win if…" check
+    ranks the changed rows the same way, so it adds the very same numbers as the
+    ranking it is compared with.
     """
 
     table: FitTable
     answers: Mapping[str, AnswerValue]
     weights: Mapping[str, float]
-    fits: NDArray[np.float64]
-    w: NDArray[np.float64]
-    penalty: NDArray[np.float64]
+    rows: Rows  # per question: each model's fit, None when unanswered
+    w_list: list[float]
+    penalty_list: list[float]
     flags: tuple[int, ...]
-    raw: NDArray[np.float64]  # w @ fits: Σ weight × fit per model
     scale: float  # points per unit of raw
     scores: tuple[float, ...]
     order: tuple[int, ...]
+    fits: NDArray[np.float64]  # the rows as an array, 0 when unanswered
+    w: NDArray[np.float64]
+    penalty: NDArray[np.float64]
+    raw: NDArray[np.float64]  # Σ weight × fit per model
 
     @classmethod
     def build(
@@ -151,14 +181,29 @@ class Frame:
         table: FitTable,
         answers: Mapping[str, AnswerValue],
         weights: Mapping[str, float],
-        fits: NDArray[np.float64],
-        w: NDArray[np.float64],
+        rows: Rows,
+        w: list[float],
         penalty: list[float],
         flags: tuple[int, ...],
     ) -> Frame:
-        raw, scale, scores, order = _rank(table, fits, w, penalty, flags)
+        raw, scores = table.rank(rows, w, penalty)
+        total = sum(w)
+        zero = (0,) * len(table.models)
         return cls(
-            table, answers, weights, fits, w, np.array(penalty), flags, raw, scale, scores, order
+            table=table,
+            answers=answers,
+            weights=weights,
+            rows=rows,
+            w_list=w,
+            penalty_list=penalty,
+            flags=flags,
+            scale=NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0,
+            scores=scores,
+            order=tuple(table.order(scores, flags)),
+            fits=np.array([zero if row is None else row for row in rows], dtype=np.float64),
+            w=np.array(w),
+            penalty=np.array(penalty),
+            raw=np.array(raw),
         )
 
     @property
@@ -173,37 +218,21 @@ class Frame:
 
     def winner_with_weight(self, qid: str, value: float) -> str:
         """Who would rank first if one question's importance changed."""
-        w = self.w.copy()
-        w[self.table.index[qid]] = value
-        order = _rank(self.table, self.fits, w, self.penalty.tolist(), self.flags)[3]
-        return self.table.models[order[0]]
+        table = self.table
+        w = list(self.w_list)
+        w[table.index[qid]] = value
+        _, scores = table.rank(self.rows, w, self.penalty_list)
+        return table.models[table.first(scores, self.flags)]
 
     def winner_with_answers(self, changes: Mapping[str, AnswerValue]) -> str:
         """Who would rank first if some answers changed."""
         table = self.table
-        fits = self.fits.copy()
+        rows = list(self.rows)
         for qid, answer in changes.items():
-            fits[table.index[qid]] = table.row(qid, answer)
+            rows[table.index[qid]] = table.row(qid, answer)
         penalty, flags = table.penalties({**self.answers, **changes})
-        return table.models[_rank(table, fits, self.w, penalty, tuple(flags))[3][0]]
-
-
-def _rank(
-    table: FitTable,
-    fits: NDArray[np.float64],
-    w: NDArray[np.float64],
-    penalty: list[float],
-    flags: tuple[int, ...],
-) -> tuple[NDArray[np.float64], float, tuple[float, ...], tuple[int, ...]]:
-    """Raw points, scale, scores and order: the one computation every ranking goes through."""
-    raw = w @ fits
-    total = float(w.sum())
-    scale = NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0
-    scores = tuple(
-        round(min(100.0, max(0.0, NEUTRAL + scale * r - p)) * UNITS) / UNITS
-        for r, p in zip(raw.tolist(), penalty, strict=True)
-    )
-    return raw, scale, scores, tuple(table.order(scores, flags))
+        _, scores = table.rank(rows, self.w_list, penalty)
+        return table.models[table.first(scores, flags)]
 
 
 def compile_conditions(conditions: Sequence[Condition]) -> tuple[Test, ...]:

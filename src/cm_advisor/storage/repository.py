@@ -63,6 +63,7 @@ class Assessment:
 class Created:
     assessment: Assessment
     manage_key: str
+    result_json: str  # the result as stored, so a response need not serialise it again
 
 
 def database_url(configured: str, data_dir: Path) -> str:
@@ -375,7 +376,7 @@ def _created(token: str, row: dict[str, Any], key: str, result: Result) -> Creat
         catalogue_version=result.catalogue_version,
         engine_version=result.engine_version,
     )
-    return Created(saved, key)
+    return Created(saved, key, row["result"])
 
 
 def _parse_result(token: str, text: str) -> Result:

@@ -60,6 +60,17 @@ def stored(request: Request, a: Assessment, **extra: str) -> StoredAssessment:
     )
 
 
+def created_json(made: StoredAssessment, result_json: str) -> bytes:
+    """The 201 body, byte for byte what FastAPI makes of `made` through the response model,
+    but with the result's JSON as just stored, not serialised a second time (it is most of
+    the body, and ~70 µs). JSON escapes every quote inside a string, so the unescaped key
+    below can only be the field itself; tests compare the two ways on real results."""
+    rest = made.model_dump_json(by_alias=True, exclude={"result"})
+    head, key, tail = rest.partition(',"manage_url":')
+    assert key, "CreatedAssessment has a manage_url after its result"
+    return f'{head},"result":{result_json}{key}{tail}'.encode()
+
+
 def assessments_router(request_model: Any) -> APIRouter:
     """Build the routes for this catalogue's request model (see schemas.py)."""
     router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
@@ -73,7 +84,7 @@ def assessments_router(request_model: Any) -> APIRouter:
     )
     async def create(
         body: request_model, request: Request, catalogue: CatalogueDep, store: StoreDep
-    ) -> CreatedAssessment:
+    ) -> Response:
         """Score and save: the result, answers and catalogue version never change afterwards."""
         # Scoring is short CPU work: on the event loop, like /api/v1/score. The insert waits
         # for the group commit (storage/group_commit.py) without holding a thread.
@@ -88,8 +99,8 @@ def assessments_router(request_model: Any) -> APIRouter:
             manage_url=absolute(request, manage_path(a.token, created.manage_key)),
             manage_key=created.manage_key,
         )
-        assert isinstance(made, CreatedAssessment)
-        return made
+        body_json = created_json(made, created.result_json)
+        return Response(body_json, status_code=201, media_type="application/json")
 
     @router.get("/{assessment_id}", response_model=StoredAssessment, responses=ERRORS)
     def read(assessment_id: str, request: Request, store: StoreDep) -> StoredAssessment:
