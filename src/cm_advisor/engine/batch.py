@@ -53,8 +53,7 @@ class Batch:
     first: Ints  # per variant: singles, then every two options of different questions
     second: Ints
     entangled: Bools  # per variant: both options decide literals of the same red flag
-    literal_question: tuple[str, ...]  # per literal test of a red-flag alternative
-    literal_allowed: tuple[frozenset[str], ...]
+    literals: tuple[tuple[str, frozenset[str]], ...]  # per literal test of a red-flag alternative
     touches: Floats  # (options, literals): 1 where choosing the option decides the literal
     allows: Floats  # (options, literals): 1 where it makes the literal true
     alternatives: Floats  # (literals, alternatives): which literals each alternative needs
@@ -108,8 +107,7 @@ class Batch:
             first=first,
             second=second,
             entangled=(flags_decided[first] & flags_decided[second]).any(axis=1),
-            literal_question=tuple(q for q, _ in literals),
-            literal_allowed=tuple(allowed for _, allowed in literals),
+            literals=tuple(literals),
             touches=touches,
             allows=np.array([[q == lq and o in la for lq, la in literals] for q, o in ids], float),
             alternatives=alternatives,
@@ -145,7 +143,7 @@ class Batch:
         steps[:options] = np.abs(self.step - self.step.take(np.minimum(mine, options - 1)))
 
         # Per option (and the no-change row): points moved, literals made or broken.
-        truth = np.array([_holds(answers.get(q), a) for q, a in self._literals()], dtype=float)
+        truth = np.array([_holds(answers.get(q), a) for q, a in self.literals], dtype=float)
         gain = np.zeros((options + 1, models))
         gain[:options] = (self.fits - frame.fits.take(self.question, axis=0)) * (
             frame.scale * weight[:, None]
@@ -178,14 +176,11 @@ class Batch:
             scores=scores,
         )
 
-    def _literals(self) -> zip[tuple[str, frozenset[str]]]:
-        return zip(self.literal_question, self.literal_allowed, strict=True)
-
 
 def _holds(answer: AnswerValue | None, allowed: frozenset[str]) -> bool:
-    if answer is None:
-        return False
-    return answer in allowed if isinstance(answer, str) else not allowed.isdisjoint(answer)
+    if answer.__class__ is str:
+        return answer in allowed
+    return answer is not None and not allowed.isdisjoint(answer)
 
 
 def changes(batch: Batch, variants: Variants, i: int) -> dict[str, str]:
