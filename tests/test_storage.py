@@ -243,3 +243,55 @@ def test_when_saving_fails_every_waiting_caller_hears_it(
     outcomes = run(save_three())
     assert all(isinstance(o, StoreUnavailable) for o in outcomes)
     store.close()
+
+
+def _schema(url: str) -> dict[str, object]:
+    """Tables, columns, keys and indexes as the database reports them (comments aside)."""
+    from sqlalchemy import create_engine, inspect
+
+    eng = create_engine(url)
+    try:
+        found = inspect(eng)
+        return {
+            t: (
+                [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(t)],
+                found.get_pk_constraint(t)["constrained_columns"],
+                sorted(tuple(u["column_names"]) for u in found.get_unique_constraints(t)),
+                sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(t)),
+                [
+                    (f["referred_table"], f["constrained_columns"])
+                    for f in found.get_foreign_keys(t)
+                ],
+            )
+            for t in sorted(found.get_table_names())
+        }
+    finally:
+        eng.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_new_database_gets_the_same_schema_as_the_migrations(kind: str, tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from cm_advisor.storage.repository import MIGRATIONS, SCHEMA_HEAD
+
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "old").mkdir()
+    with database(kind, tmp_path / "fresh") as fresh, database(kind, tmp_path / "old") as old:
+        s = Store(fresh)
+        s.migrate()  # empty: created from the table definitions, no Alembic
+        s.close()
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        migrated = Store(old)
+        with migrated.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        migrated.close()
+        assert _schema(fresh) == _schema(old)
+        reopened = Store(fresh)
+        with reopened.engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        reopened.close()
+        assert version == SCHEMA_HEAD

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -27,7 +27,7 @@ from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.storage.drafts import Draft, load_draft, save_draft
 from cm_advisor.storage.group_commit import GroupCommit
 from cm_advisor.storage.inline_reader import InlineReader
-from cm_advisor.storage.tables import assessments, catalogues
+from cm_advisor.storage.tables import assessments, catalogues, metadata
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_HEAD = "0002"  # the newest revision in migrations/versions (a test checks it)
@@ -141,7 +141,7 @@ class Store:
 
         Alembic is imported only when there is something to do: it costs a tenth of a
         second and 11 MB, and the schema is usually current already."""
-        if self._schema_is_current():
+        if self._schema_is_current() or self._create_if_empty():
             return
         from alembic import command
         from alembic.config import Config
@@ -153,6 +153,24 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def _create_if_empty(self) -> bool:
+        """An empty database gets the newest schema from the table definitions, stamped
+        SCHEMA_HEAD (Alembic's create_all-then-stamp recipe), without importing Alembic."""
+        with self._errors(), self._migration_lock(), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+            if inspect(conn).get_table_names():
+                return False  # an older schema, or another process was first: migrate
+            metadata.create_all(conn)
+            conn.execute(
+                text(
+                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                )
+            )
+            conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": SCHEMA_HEAD})
+        return True
 
     def _schema_is_current(self) -> bool:
         try:
