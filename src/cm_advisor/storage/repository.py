@@ -27,6 +27,7 @@ from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.storage.drafts import Draft, load_draft, save_draft
 from cm_advisor.storage.group_commit import GroupCommit
 from cm_advisor.storage.inline_reader import InlineReader
+from cm_advisor.storage.parsed import ParsedResults
 from cm_advisor.storage.tables import assessments, catalogues, metadata
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -96,7 +97,7 @@ class Store:
         self.engine = _make_engine(url)
         self._snapshot = lru_cache(maxsize=32)(self._load_snapshot)
         # Stored results never change: parse the most recently read ones once per process.
-        self._parsed = lru_cache(maxsize=64)(_parse_result)
+        self._parsed = ParsedResults()
         self._catalogue = catalogue
         self._prepared = False
         database = self.engine.url.database
@@ -294,7 +295,7 @@ class Store:
             notes=row.notes or "",
             answers=json.loads(row.answers),
             weights=json.loads(row.weights),
-            result=self._parsed(row.token, row.result),
+            result=self._parsed.get(row.token, row.result),
             catalogue_hash=row.catalogue_hash,
             catalogue_version=row.catalogue_version,
             engine_version=row.engine_version,
@@ -342,6 +343,7 @@ class Store:
         self._require_key(token, key)
         with self._errors(), self.engine.begin() as conn:
             conn.execute(sql_delete(assessments).where(assessments.c.token == token))
+        self._parsed.forget(token)
 
     # --- drafts (the SQL lives in storage/drafts.py) -------------------------
 
@@ -395,11 +397,6 @@ def _created(token: str, row: dict[str, Any], key: str, result: Result) -> Creat
         engine_version=result.engine_version,
     )
     return Created(saved, key, row["result"])
-
-
-def _parse_result(token: str, text: str) -> Result:
-    del token  # part of the cache key only
-    return Result.model_validate_json(text)
 
 
 def _make_engine(url: str) -> Engine:
