@@ -133,7 +133,7 @@ def test_schema_head_names_the_newest_migration() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from cm_advisor.storage.repository import MIGRATIONS, SCHEMA_HEAD
+    from cm_advisor.storage.schema import MIGRATIONS, SCHEMA_HEAD
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -274,7 +274,7 @@ def test_a_new_database_gets_the_same_schema_as_the_migrations(kind: str, tmp_pa
     from alembic import command
     from alembic.config import Config
 
-    from cm_advisor.storage.repository import MIGRATIONS, SCHEMA_HEAD
+    from cm_advisor.storage.schema import MIGRATIONS, SCHEMA_HEAD
 
     (tmp_path / "fresh").mkdir()
     (tmp_path / "old").mkdir()

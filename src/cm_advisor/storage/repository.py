@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import json
@@ -19,19 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, event, insert, select, text, update
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cm_advisor.engine import AnswerValue, Catalogue, Result
+from cm_advisor.storage import schema
 from cm_advisor.storage.drafts import Draft, load_draft, save_draft
 from cm_advisor.storage.group_commit import GroupCommit
 from cm_advisor.storage.inline_reader import InlineReader
 from cm_advisor.storage.parsed import ParsedResults
-from cm_advisor.storage.tables import assessments, catalogues, metadata
+from cm_advisor.storage.tables import assessments, catalogues
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0002"  # the newest revision in migrations/versions (a test checks it)
 TOKEN_BYTES = 24  # 192 bits, URL-safe: 32 characters
 KEY_BYTES = 32
 LABEL_MAX = 200
@@ -138,61 +136,9 @@ class Store:
     # --- schema -------------------------------------------------------------
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision; safe when several processes start at once.
-
-        Alembic is imported only when there is something to do: it costs a tenth of a
-        second and 11 MB, and the schema is usually current already."""
-        if self._schema_is_current() or self._create_if_empty():
-            return
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with self._errors(), self._migration_lock(), self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-
-    def _create_if_empty(self) -> bool:
-        """An empty database gets the newest schema from the table definitions, stamped
-        SCHEMA_HEAD (Alembic's create_all-then-stamp recipe), without importing Alembic."""
-        with self._errors(), self._migration_lock(), self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-            if inspect(conn).get_table_names():
-                return False  # an older schema, or another process was first: migrate
-            metadata.create_all(conn)
-            conn.execute(
-                text(
-                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-                )
-            )
-            conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": SCHEMA_HEAD})
-        return True
-
-    def _schema_is_current(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except DBAPIError:
-            return False  # no schema yet, or no database: let migrate() say which
-        return version == SCHEMA_HEAD
-
-    @contextmanager
-    def _migration_lock(self) -> Iterator[None]:
-        database = self.engine.url.database
-        if not self.is_sqlite or not database or database == ":memory:":
-            yield
-            return
-        with open(f"{database}.migrate-lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        """Bring the schema to the newest revision (see storage/schema.py)."""
+        with self._errors():
+            schema.migrate(self.engine)
 
     def ping(self) -> bool:
         try:
