@@ -4,9 +4,9 @@ A change moves one single-choice question to another of its options. Everything
 that does not depend on the answers is built once per catalogue: every option
 as a row of fits, every pair of options of different questions, and the red
 flags as matrices over their literal tests ("question in options"). For one
-answer set, a change's raw points are the current ones plus a gain, and its red
-flags are a few matrix products, so hundreds of variants cost a fixed number
-of array operations.
+answer set, each option is scored once as a single change (its points and its
+red flags, a few matrix products); a pair adds two singles, so hundreds of
+variants cost a fixed number of array operations.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ Bools = NDArray[np.bool_]
 
 @dataclass(frozen=True, slots=True)
 class Variants:
-    """Changed answer sets: which options (one or two) each sets, its winner and lead."""
+    """Changed answer sets: which options (one or two) each sets, its cost, winner and scores."""
 
     first: Ints  # option index of the (first) change
     second: Ints  # option index of the second change, -1 for a single change
