@@ -10,15 +10,12 @@ The critical factor has a closed form: moving one weight t changes each score as
 from __future__ import annotations
 
 from functools import cache
-from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from cm_advisor.engine.table import MAX_FIT, NEUTRAL, Frame
 from cm_advisor.engine.types import Catalogue, CriticalFactor, Robustness
-
-F = TypeVar("F", np.float32, np.float64)
 
 SAMPLES = 2000  # share error ≈ 1 percentage point at most, shown as whole percents
 SPREAD = 0.5
@@ -42,32 +39,28 @@ def first_place_shares(frame: Frame) -> dict[str, float]:
 
     A sample's score is 50 − penalty + 25·Σ(wᵢ·fᵢ·xᵢ) / Σ(wᵢ·xᵢ) for multipliers x.
     Multiplied by the (positive) denominator it is linear in x, so all samples are
-    one product of the multipliers with a questions × models matrix, and the
-    ranking within a sample is unchanged. Models are laid out in tie-break order
-    (fewer red flags, then id), so among equal scores the first column wins, as
-    in the ranking. Single precision is plenty to rank sampled settings and
-    halves the work. Clamping to 0–100 cannot change who is first unless the
-    best score of a sample is 0 or below (scores never exceed 100); that rare
-    case is scored again the plain way.
+    one product of a models × questions matrix with the multipliers, and the
+    ranking within a sample is unchanged. Tiny offsets reproduce the ranking's
+    tie-break; they are far above the rounding of the product (a matrix product
+    need not give two equal rows equal results, so equal scores cannot be left
+    to chance). Clamping to 0–100 cannot change who is first unless the best
+    score of a sample is 0 or below (scores never exceed 100); that rare case is
+    scored again the plain way.
     """
     models = frame.table.models
-    layout = sorted(range(len(models)), key=lambda m: (frame.flags[m], models[m]))
-    coefficients = (NEUTRAL / MAX_FIT) * frame.fits + (NEUTRAL - frame.penalty)
-    coefficients *= frame.w[:, None]
-    laid_out = coefficients.T.take(layout, axis=0).astype(np.float32)
-    first, best = _first_max(laid_out @ _multipliers(SAMPLES, len(frame.w)))
+    factors = _factors(SAMPLES, len(frame.w))
+    constant = NEUTRAL - frame.penalty - _tie_offsets(frame)
+    scaled = (frame.w[:, None] * ((NEUTRAL / MAX_FIT) * frame.fits + constant)).T @ factors
+    first, best = _first_max(scaled)
     if frame.scale == 0 or best.min() <= 0:
-        first, _ = _first_max(_clamped_scores(frame, _factors(SAMPLES, len(frame.w))))
-        layout = list(range(len(models)))
+        first, _ = _first_max(_clamped_scores(frame, factors))
     counts = np.bincount(first, minlength=len(models)).tolist()
-    shares = {models[m]: round(c / SAMPLES, 4) for m, c in zip(layout, counts, strict=True)}
-    return {m: shares[m] for m in models}
+    return {m: round(c / SAMPLES, 4) for m, c in zip(models, counts, strict=True)}
 
 
-@cache
-def _multipliers(samples: int, questions: int) -> NDArray[np.float32]:
-    """The weight multipliers in single precision (questions × samples)."""
-    return _factors(samples, questions).astype(np.float32)
+def _tie_offsets(frame: Frame) -> NDArray[np.float64]:
+    """Fewer red flags first, then model id: a few 10⁻⁹ points, far below any real gap."""
+    return np.array(frame.flags) * 1e-9 + _id_rank(frame.table.models) * 1e-11
 
 
 def _clamped_scores(frame: Frame, factors: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -77,7 +70,7 @@ def _clamped_scores(frame: Frame, factors: NDArray[np.float64]) -> NDArray[np.fl
     scores: NDArray[np.float64] = (frame.w[:, None] * frame.fits).T @ factors * scale
     scores += (NEUTRAL - frame.penalty)[:, None]
     np.clip(scores, 0.0, 100.0, out=scores)
-    scores -= (np.array(frame.flags) * 1e-9 + _id_rank(frame.table.models) * 1e-11)[:, None]
+    scores -= _tie_offsets(frame)[:, None]
     return scores
 
 
@@ -86,7 +79,7 @@ def _id_rank(models: tuple[str, ...]) -> NDArray[np.float64]:
     return np.argsort(np.argsort(np.array(models))).astype(np.float64)
 
 
-def _first_max(scores: NDArray[F]) -> tuple[NDArray[np.intp], NDArray[F]]:
+def _first_max(scores: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """Column-wise argmax (and max) over a handful of rows, the first row winning ties;
     a row loop beats argmax here."""
     best = scores[0].copy()
