@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from cm_advisor.engine.table import NEUTRAL, Frame, passes
 from cm_advisor.engine.types import AnswerValue, Catalogue, Condition, Contribution
 
@@ -72,9 +70,9 @@ def explain(catalogue: Catalogue, frame: Frame) -> list[Explanation]:
             fits.append(table.fits[qid][option])
             whys.append(table.whys[qid][option])
     models = len(table.models)
-    columns: list[list[float]] = (
-        (np.array(units)[:, None] * np.array(fits)).T.tolist() if units else [[]] * models
-    )
+    columns = [
+        [unit * row[m] for unit, row in zip(units, fits, strict=True)] for m in range(models)
+    ]
     by_model = list(zip(*whys, strict=True)) if whys else [()] * models
     hits = [
         _Hit(compiled.model, _shown(flag.when[0], frame.answers), flag.penalty, flag.concern)
@@ -119,15 +117,17 @@ def _shown(condition: Condition, answers: Mapping[str, AnswerValue]) -> tuple[st
 
 def _reasons(points: list[float], whys: Sequence[str]) -> tuple[str, ...]:
     """The strongest positive contributions (largest first, ties in answer order)."""
-    best = sorted(range(len(points)), key=points.__getitem__, reverse=True)[:MAX_REASONS]
-    return tuple(whys[e] for e in best if points[e] > 0)
+    positive = [e for e, p in enumerate(points) if p > 0]
+    best = sorted(positive, key=points.__getitem__, reverse=True)[:MAX_REASONS]
+    return tuple(whys[e] for e in best)
 
 
 def _concerns(points: list[float], whys: Sequence[str], flags: list[str]) -> tuple[str, ...]:
     """Every red flag, then the most negative contributions while there is room."""
     room = max(0, MAX_CONCERNS - len(flags))
-    worst = sorted(range(len(points)), key=points.__getitem__)[:room]
-    return tuple(flags + [whys[e] for e in worst if points[e] < 0])
+    negative = [e for e, p in enumerate(points) if p < 0]
+    worst = sorted(negative, key=points.__getitem__)[:room]
+    return tuple(flags + [whys[e] for e in worst])
 
 
 def _behind(
@@ -144,13 +144,14 @@ def _behind(
     """
     if model == entries.top:
         return ()
-    keys, own_whys = entries.keys, list(whys)
+    keys, own_whys = entries.keys, whys
     gaps = [t - o for t, o in zip(columns[entries.top], columns[model], strict=True)]
-    mine = [True] * len(keys)  # the model has a contribution under this key
+    mine: list[bool] | None = None  # which keys the model has a contribution under
     relevant = [h for h in entries.hits if h.model == entries.top]
     relevant += [h for h in entries.hits if h.model == model]
     if relevant:
-        keys, index = list(keys), dict(entries.index)
+        keys, own_whys, index = list(keys), list(whys), dict(entries.index)
+        mine = [True] * len(keys)
         for hit in relevant:
             e = index.get(hit.key)
             if e is None:
@@ -164,7 +165,7 @@ def _behind(
                 own_whys[e], mine[e] = hit.concern, True
             else:
                 gaps[e] -= hit.penalty
-    lost = [e for e, gap in enumerate(gaps) if gap > 0.05 and mine[e]]
+    lost = [e for e, gap in enumerate(gaps) if gap > 0.05 and (mine is None or mine[e])]
     worst = sorted(lost, key=gaps.__getitem__, reverse=True)[:MAX_BEHIND]  # stable: ties keep order
     return tuple(f"{catalogue.question(keys[e][0]).title}: {own_whys[e]}" for e in worst)
 
