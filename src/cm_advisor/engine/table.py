@@ -106,24 +106,32 @@ class FitTable:
 
     def frame(self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]) -> Frame:
         """One answer set scored and ranked, with its numbers as arrays for the analyses."""
-        rows = [self.row(q, answers[q]) if q in answers else None for q in self.questions]
-        w = [weights[q] for q in self.questions]
         penalty, flags = self.penalties(answers)
-        return Frame.build(self, answers, weights, rows, w, penalty, tuple(flags))
+        return Frame.build(
+            self, answers, weights, self.rows(answers), self.w(weights), penalty, tuple(flags)
+        )
 
     def scores(
         self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
     ) -> tuple[list[float], list[int]]:
         """Every model's 0–100 score (rounded to DIGITS decimals) and its number of red flags."""
-        rows = [self.row(q, answers[q]) if q in answers else None for q in self.questions]
         penalty, flags = self.penalties(answers)
-        _, scores = self.rank(rows, [weights[q] for q in self.questions], penalty)
+        _, _, scores = self.rank(self.rows(answers), self.w(weights), penalty)
         return list(scores), flags
+
+    def rows(self, answers: Mapping[str, AnswerValue]) -> Rows:
+        """Each question's fit row in question order, None when unanswered."""
+        return [self.row(q, answers[q]) if q in answers else None for q in self.questions]
+
+    def w(self, weights: Mapping[str, float]) -> list[float]:
+        """The weights in question order."""
+        return [weights[q] for q in self.questions]
 
     def rank(
         self, rows: Rows, w: list[float], penalty: list[float]
-    ) -> tuple[list[float], tuple[float, ...]]:
-        """Raw points (Σ weight × fit) and scores: the one computation every ranking uses.
+    ) -> tuple[list[float], float, tuple[float, ...]]:
+        """Raw points (Σ weight × fit), points per unit of raw, and scores: the one
+        computation every ranking uses.
 
         Plain Python in question order, so a changed answer set scored for a check
         adds exactly the same numbers in the same order as when it is ranked.
@@ -139,7 +147,7 @@ class FitTable:
             round(min(100.0, max(0.0, NEUTRAL + scale * r - p)) * UNITS) / UNITS
             for r, p in zip(raw, penalty, strict=True)
         )
-        return raw, scores
+        return raw, scale, scores
 
     def order(self, scores: Sequence[float], flags: Sequence[int]) -> list[int]:
         """Model indices, best first: higher score, then fewer red flags, then model id."""
@@ -186,8 +194,7 @@ class Frame:
         penalty: list[float],
         flags: tuple[int, ...],
     ) -> Frame:
-        raw, scores = table.rank(rows, w, penalty)
-        total = sum(w)
+        raw, scale, scores = table.rank(rows, w, penalty)
         zero = (0,) * len(table.models)
         return cls(
             table=table,
@@ -197,7 +204,7 @@ class Frame:
             w_list=w,
             penalty_list=penalty,
             flags=flags,
-            scale=NEUTRAL / (MAX_FIT * total) if total > 0 else 0.0,
+            scale=scale,
             scores=scores,
             order=tuple(table.order(scores, flags)),
             fits=np.array([zero if row is None else row for row in rows], dtype=np.float64),
@@ -221,7 +228,7 @@ class Frame:
         table = self.table
         w = list(self.w_list)
         w[table.index[qid]] = value
-        _, scores = table.rank(self.rows, w, self.penalty_list)
+        _, _, scores = table.rank(self.rows, w, self.penalty_list)
         return table.models[table.first(scores, self.flags)]
 
     def winner_with_answers(self, changes: Mapping[str, AnswerValue]) -> str:
@@ -231,7 +238,7 @@ class Frame:
         for qid, answer in changes.items():
             rows[table.index[qid]] = table.row(qid, answer)
         penalty, flags = table.penalties({**self.answers, **changes})
-        _, scores = table.rank(rows, self.w_list, penalty)
+        _, _, scores = table.rank(rows, self.w_list, penalty)
         return table.models[table.first(scores, flags)]
 
 
