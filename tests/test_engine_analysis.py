@@ -104,7 +104,7 @@ def test_the_batch_scores_every_change_as_rescoring_it_would(
     checked = check_input(CATALOGUE, answers, weights)
     table = CATALOGUE.table
     found = CATALOGUE.batch.variants(table.frame(checked.answers, checked.weights))
-    for i in range(len(found.best)):
+    for i in found.possible().tolist():
         changed = changes(CATALOGUE.batch, found, i)
         exact, flags = table.scores(checked.answers | changed, checked.weights)
         assert found.scores[i].tolist() == pytest.approx(exact, abs=2e-9), changed

@@ -1,16 +1,20 @@
 """Score every one- and two-answer change of an answer set at once, with NumPy.
 
 A change moves one single-choice question to another of its options. Everything
-that does not depend on the answers is built once per catalogue: every option
-as a row of fits, every pair of options of different questions, and the red
-flags as matrices over their literal tests ("question in options"). For one
-answer set, each option is scored once as a single change (its points and its
-red flags, a few matrix products); a pair adds two singles, so hundreds of
-variants cost a fixed number of array operations.
+that does not depend on the answers is built once per catalogue: every option as
+a row of fits, every pair of options of different questions, and for every red
+flag the literal tests ("question in options") that an option decides. For one
+answer set, each option becomes one row of what it changes (points per model,
+red-flag tie offsets, steps moved); a variant is the sum of two such rows (the
+second is the "no change" row for a single change), so hundreds of variants cost
+a fixed number of array operations. Where both options of a pair decide the same
+red flag, the two rows do not add up; those few pairs, known from the catalogue
+alone, have their flag worked out together.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,166 +25,260 @@ from cm_advisor.engine.types import AnswerValue, Catalogue
 
 Ints = NDArray[np.intp]
 Floats = NDArray[np.float64]
-Bools = NDArray[np.bool_]
+Residuals = tuple[tuple[int, ...], ...]
+"""A red flag with some answers fixed: per alternative still open, the literals it still needs."""
+
+FIXED = 1e5
+"""The cost of changing an option that cannot change (its question is unanswered,
+ignored or already has it): above any real number of steps, so such variants sort last."""
+PAIR = 1e3  # added to a pair's sort key, so one change comes before two
+MODEL = 1e7  # a variant's sort key starts with the model it puts first
+FLAG_TIE = 10.0 ** -(DIGITS + 1)  # a red flag's tie-break offset: fewer red flags first
 
 
 @dataclass(frozen=True, slots=True)
 class Variants:
-    """Changed answer sets: which options (one or two) each sets, its cost, winner and scores."""
+    """Every variant of one answer set: the options it sets, its cost, winner and scores.
+
+    Variants that cannot happen (an option of an unanswered or ignored question,
+    or the option already chosen) are kept, with a cost of FIXED or more, so the
+    arrays keep the catalogue's shape; `key` sorts them last within their model.
+    """
 
     first: Ints  # option index of the (first) change
     second: Ints  # option index of the second change, -1 for a single change
-    cost: Ints  # steps moved along the options' scales
+    cost: Floats  # steps moved along the options' scales
     best: Ints  # model index ranked first
     scores: Floats  # (variants, models), as the ranking would round them
+    key: Floats  # best · MODEL + PAIR if two changes + cost: the order what-if picks in
+
+    def possible(self) -> Ints:
+        """Indices of the variants that can happen."""
+        return np.flatnonzero(self.cost < FIXED)
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    id: str
+    row: int  # in the fit table
+    start: int  # its first option's index
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """The catalogue's single-choice options, their pairs and the red flags, as arrays.
+    """The catalogue's single-choice options, their pairs and their red flags.
 
     Variant v sets option `first[v]` and, for a pair, option `second[v]`; a single
     change's `second` is the extra "no change" row (index = number of options).
     """
 
     models: tuple[str, ...]
-    question: Ints  # per option: its question's row in the fit table
-    step: Ints  # per option: its position on its question's scale
-    own: Ints  # per option: its own index
     ids: tuple[tuple[str, str], ...]  # per option: (question id, option id)
     option_index: dict[tuple[str, str], int]
+    questions: tuple[_Question, ...]
+    costs: tuple[tuple[float, ...], ...]  # per option chosen now: its question's options' costs
+    same: tuple[tuple[int, ...], ...]  # per option chosen now: its index, once per sibling
+    row_of: Ints  # per option: its question's row in the fit table
     fits: Floats  # (options, models)
     first: Ints  # per variant: singles, then every two options of different questions
     second: Ints
-    entangled: Bools  # per variant: both options decide literals of the same red flag
-    literals: tuple[tuple[str, frozenset[str]], ...]  # per literal test of a red-flag alternative
-    touches: Floats  # (options, literals): 1 where choosing the option decides the literal
-    allows: Floats  # (options, literals): 1 where it makes the literal true
-    alternatives: Floats  # (literals, alternatives): which literals each alternative needs
-    needed: Floats  # literals per alternative, less one half
-    flag_of: Floats  # (alternatives, flags)
-    effects: Floats  # (flags, 2 × models): penalty points, then a tie-break offset per flag
-    tie: Floats  # per model: its place in id order, for the tie-break (below 10**-DIGITS)
+    shown_second: Ints  # `second` with -1 for a single change
+    pair_key: Floats  # PAIR for a pair, 0 for a single change
+    literals: tuple[tuple[str, frozenset[str]], ...]  # every literal test of every red flag
+    flags: tuple[tuple[int, float, Residuals], ...]  # per flag: model, penalty, alternatives
+    deciders: tuple[tuple[int, int, Residuals], ...]  # (option, flag, the flag with it chosen)
+    tangles: tuple[tuple[int, int, int, tuple[tuple[int, Residuals], ...]], ...]
+    """(variant, option a, option b, per flag both decide: the flag with both chosen)"""
+    flag_model: Ints  # per flag: its model
+    flag_penalty: Floats  # per flag: its points
+    tie: Floats  # per model: its place in id order, for the tie-break
 
     @classmethod
     def build(cls, catalogue: Catalogue) -> Batch:
         table = catalogue.table
-        models = len(table.models)
-        ids = [
-            (q.id, option)
-            for q in catalogue.questionnaire.questions
-            if q.kind == "single"
-            for option in q.option_ids
-        ]
-        question = np.array([table.index[q] for q, _ in ids], dtype=np.intp)
-        step = np.array([catalogue.question(q).option_ids.index(o) for q, o in ids], np.intp)
+        ids: list[tuple[str, str]] = []
+        questions, costs, same = [], [], []
+        for q in catalogue.questionnaire.questions:
+            if q.kind != "single":
+                continue
+            start = len(ids)
+            ids += [(q.id, option) for option in q.option_ids]
+            questions.append(_Question(q.id, table.index[q.id], start, len(ids)))
+            for now in range(len(q.option_ids)):
+                costs.append(
+                    tuple(float(abs(o - now)) if o != now else FIXED for o in range(len(q.options)))
+                )
+                same.append((start + now,) * len(q.options))
+        row_of = np.array([table.index[q] for q, _ in ids], dtype=np.intp)
         a, b = np.triu_indices(len(ids), k=1)
-        keep = question[a] != question[b]
-        singles = np.arange(len(ids), dtype=np.intp)
-
-        tests = [test for flag in table.flags for test in flag.tests]
-        literals = [literal for test in tests for literal in test]
-        alternatives = np.zeros((len(literals), len(tests)))
-        flag_of = np.zeros((len(tests), len(table.flags)))
-        effects = np.zeros((len(table.flags), 2 * models))
-        lit = alt = 0
-        for f, flag in enumerate(table.flags):
-            for test in flag.tests:
-                alternatives[lit : lit + len(test), alt] = 1.0
-                flag_of[alt, f] = 1.0
-                lit, alt = lit + len(test), alt + 1
-            effects[f, flag.model] = flag.penalty
-            effects[f, models + flag.model] = 10.0 ** -(DIGITS + 1)
-        touches = np.array([[q == lq for lq, _ in literals] for q, _ in ids], dtype=float)
-        flags_decided = np.zeros((len(ids) + 1, len(table.flags)), dtype=bool)  # + no change
-        flags_decided[:-1] = touches @ alternatives @ flag_of > 0
-        first = np.concatenate([singles, a[keep]])
+        keep = row_of[a] != row_of[b]
+        first = np.concatenate([np.arange(len(ids), dtype=np.intp), a[keep]])
         second = np.concatenate([np.full(len(ids), len(ids), dtype=np.intp), b[keep]])
+
+        literals = [literal for flag in table.flags for test in flag.tests for literal in test]
+        flags, at = [], 0
+        for flag in table.flags:
+            alternatives = []
+            for test in flag.tests:
+                alternatives.append(tuple(range(at, at + len(test))))
+                at += len(test)
+            flags.append((flag.model, flag.penalty, tuple(alternatives)))
+
+        def fixed(chosen: dict[str, str], alternatives: Residuals) -> Residuals:
+            """The alternatives still open, and what they still need, with some answers set."""
+            open_ = []
+            for alternative in alternatives:
+                need = []
+                for lit in alternative:
+                    qid, allowed = literals[lit]
+                    if qid not in chosen:
+                        need.append(lit)
+                    elif chosen[qid] not in allowed:
+                        break
+                else:
+                    open_.append(tuple(need))
+            return tuple(open_)
+
+        asked = [{literals[lit][0] for alt in alts for lit in alt} for _, _, alts in flags]
+        deciders = [
+            (o, f, fixed({qid: option}, flags[f][2]))
+            for o, (qid, option) in enumerate(ids)
+            for f in range(len(flags))
+            if qid in asked[f]
+        ]
+        tangles = []
+        for v in range(len(ids), len(first)):
+            (qa, oa), (qb, ob) = ids[first[v]], ids[second[v]]
+            both = tuple(
+                (f, fixed({qa: oa, qb: ob}, flags[f][2]))
+                for f in range(len(flags))
+                if qa in asked[f] and qb in asked[f]
+            )
+            if both:
+                tangles.append((v, int(first[v]), int(second[v]), both))
+        models = len(table.models)
         return cls(
             models=table.models,
-            question=question,
-            step=step,
-            own=np.arange(len(ids), dtype=np.intp),
             ids=tuple(ids),
             option_index={key: i for i, key in enumerate(ids)},
-            fits=np.array([table.fits[q][o] for q, o in ids], dtype=np.float64),
+            questions=tuple(questions),
+            costs=tuple(costs),
+            same=tuple(same),
+            row_of=row_of,
+            fits=np.array([table.fits[q][o] for q, o in ids], dtype=np.float64).reshape(
+                len(ids), models
+            ),
             first=first,
             second=second,
-            entangled=(flags_decided[first] & flags_decided[second]).any(axis=1),
+            shown_second=np.where(second < len(ids), second, -1),
+            pair_key=np.where(second < len(ids), PAIR, 0.0),
             literals=tuple(literals),
-            touches=touches,
-            allows=np.array([[q == lq and o in la for lq, la in literals] for q, o in ids], float),
-            alternatives=alternatives,
-            needed=alternatives.sum(axis=0) - 0.5,
-            flag_of=flag_of,
-            effects=effects,
+            flags=tuple(flags),
+            deciders=tuple(deciders),
+            tangles=tuple(tangles),
+            flag_model=np.array([model for model, _, _ in flags], dtype=np.intp),
+            flag_penalty=np.array([penalty for _, penalty, _ in flags], dtype=np.float64),
             tie=np.argsort(np.argsort(np.array(table.models))).astype(np.float64) * 1e-12,
         )
 
     def variants(self, frame: Frame) -> Variants:
         """Every change of one, then two, answered and weighted single-choice questions.
 
-        Each option is scored once as a single change: the points it moves per
-        model and the red flags it raises or clears. Two options on different
-        questions add up (a pair's scores are the two singles' less the current
-        ones), except where both decide literals of the same red flag; those
-        few pairs, known from the catalogue alone, have their flags worked out
-        together.
+        Row o of `change` is what choosing option o does, relative to the answers
+        as they are: points per model (its fits, less its question's current fits,
+        times its weight; less any red-flag penalty it raises, plus any it clears),
+        red-flag tie offsets per model, and steps moved (FIXED when it cannot be
+        chosen). The last row is "no change". A variant is two rows added up.
         """
-        answers, models = frame.answers, len(self.models)
-        options = len(self.ids)
-        current = np.full(len(frame.w) + 1, options, dtype=np.intp)  # per question row
-        for qid, answer in answers.items():
-            picked = self.option_index.get((qid, answer)) if isinstance(answer, str) else None
-            if picked is not None:
-                current[self.question[picked]] = picked
-        mine = current.take(self.question)  # per option: the option its question has now
-        weight = frame.w.take(self.question)
-        movable = np.ones(options + 1, dtype=bool)  # + the "no change" row
-        np.logical_and(mine < options, mine != self.own, out=movable[:options])
-        movable[:options] &= weight > 0
-        steps = np.zeros(options + 1, dtype=np.intp)
-        steps[:options] = np.abs(self.step - self.step.take(np.minimum(mine, options - 1)))
+        answers, w = frame.answers, frame.w_list
+        options, models = len(self.ids), len(self.models)
+        cost = [FIXED] * options + [0.0]
+        now = list(range(options))  # per option: the option its question has now
+        for q in self.questions:
+            answer = answers.get(q.id)
+            if answer.__class__ is str and w[q.row] > 0:
+                chosen = self.option_index[(q.id, answer)]
+                cost[q.start : q.end] = self.costs[chosen]
+                now[q.start : q.end] = self.same[chosen]
+        points = np.zeros((options + 1, models))  # + the "no change" row
+        np.subtract(self.fits, self.fits.take(now, axis=0), out=points[:options])
+        points[:options] *= (frame.w.take(self.row_of) * frame.scale)[:, None]
+        ties = np.zeros((options + 1, models))
 
-        # Per option (and the no-change row): points moved, literals made or broken.
-        truth = np.array([_holds(answers.get(q), a) for q, a in self.literals], dtype=float)
-        gain = np.zeros((options + 1, models))
-        gain[:options] = (self.fits - frame.fits.take(self.question, axis=0)) * (
-            frame.scale * weight[:, None]
-        )
-        decided = np.zeros((options + 1, len(self.needed)))
-        decided[:options] = (self.touches * (self.allows - truth)) @ self.alternatives
-        threshold = self.needed - truth @ self.alternatives
-        effect = ((decided > threshold) @ self.flag_of > 0) @ self.effects
-        start = NEUTRAL + frame.scale * frame.raw
-        single = start + gain - effect[:, :models]  # row `options`: the answers as they are
-        offset = effect[:, models:]
+        truth = [_holds(answers.get(q), allowed) for q, allowed in self.literals]
+        state = [_open(alternatives, truth) for _, _, alternatives in self.flags]
+        chosen_state: dict[tuple[int, int], bool] = {}
+        raised: list[tuple[int, int, int]] = []  # (row, flag, +1 raised or -1 cleared)
+        for o, f, alternatives in self.deciders:
+            if cost[o] < FIXED:
+                on = chosen_state[o, f] = _open(alternatives, truth)
+                if on != state[f]:
+                    raised.append((o, f, on - state[f]))
+        self._flag(points, ties, raised)
 
-        valid = np.flatnonzero(movable.take(self.first) & movable.take(self.second))
-        first, second = self.first.take(valid), self.second.take(valid)
-        scores = single.take(first, axis=0) + single.take(second, axis=0) - single[options]
-        ties = offset.take(first, axis=0) + offset.take(second, axis=0) - offset[options] + self.tie
-        together = np.flatnonzero(self.entangled.take(valid))
-        if len(together):
-            a, b = first[together], second[together]
-            both = ((decided[a] + decided[b] > threshold) @ self.flag_of > 0) @ self.effects
-            scores[together] = start + gain[a] + gain[b] - both[:, :models]
-            ties[together] = both[:, models:] + self.tie
-        np.clip(scores, 0.0, 100.0, out=scores)
-        scores = scores.round(DIGITS)
+        # A variant adds its first row, with the scores and tie offsets as they are,
+        # and its second row.
+        start = NEUTRAL + frame.scale * frame.raw - frame.penalty
+        first, second = self.first, self.second
+        scores = (points + start).take(first, axis=0)
+        scores += points.take(second, axis=0)
+        offsets = (ties + (np.array(frame.flags) * FLAG_TIE + self.tie)).take(first, axis=0)
+        offsets += ties.take(second, axis=0)
+        raised = []
+        for v, a, b, both in self.tangles:
+            if cost[a] < FIXED and cost[b] < FIXED:
+                for f, alternatives in both:
+                    added = chosen_state[a, f] + chosen_state[b, f] - state[f]
+                    on = _open(alternatives, truth)
+                    if on != added:
+                        raised.append((v, f, on - added))
+        self._flag(scores, offsets, raised)
+
+        np.maximum(scores, 0.0, out=scores)
+        np.minimum(scores, 100.0, out=scores)
+        np.round(scores, DIGITS, out=scores)
+        best = (scores - offsets).argmax(axis=1)
+        costs = np.array(cost)
+        steps = costs.take(first)
+        steps += costs.take(second)
+        key = best * MODEL
+        key += self.pair_key
+        key += steps
         return Variants(
             first=first,
-            second=np.where(second < options, second, -1),
-            cost=steps.take(first) + steps.take(second),
-            best=(scores - ties).argmax(axis=1),
+            second=self.shown_second,
+            cost=steps,
+            best=best,
             scores=scores,
+            key=key,
         )
+
+    def _flag(self, points: Floats, ties: Floats, raised: list[tuple[int, int, int]]) -> None:
+        """Raise (+1) or clear (-1) red flags in rows of points and tie offsets."""
+        if raised:
+            rows, flags, signs = zip(*raised, strict=True)
+            where = (np.array(rows), self.flag_model.take(flags))
+            sign = np.array(signs, dtype=np.float64)
+            np.subtract.at(points, where, sign * self.flag_penalty.take(flags))
+            np.add.at(ties, where, sign * FLAG_TIE)
 
 
 def _holds(answer: AnswerValue | None, allowed: frozenset[str]) -> bool:
     if answer.__class__ is str:
         return answer in allowed
     return answer is not None and not allowed.isdisjoint(answer)
+
+
+def _open(alternatives: Residuals, truth: Sequence[bool]) -> bool:
+    """True when some alternative has every literal it still needs true."""
+    for alternative in alternatives:
+        for lit in alternative:
+            if not truth[lit]:
+                break
+        else:
+            return True
+    return False
 
 
 def changes(batch: Batch, variants: Variants, i: int) -> dict[str, str]:

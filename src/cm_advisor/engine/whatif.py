@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from cm_advisor.engine.batch import Variants, changes
+from cm_advisor.engine.batch import FIXED, MODEL, Batch, Variants, changes
 from cm_advisor.engine.table import Frame
 from cm_advisor.engine.types import Catalogue, WhatIf
 
 SURE_LEAD = 1e-6  # far above the rounding of both sums, so the batch's winner is certain
-COST_LIMIT = 1000  # above any number of steps two changes can move
 
 
 def what_if(catalogue: Catalogue, frame: Frame) -> list[WhatIf]:
     batch = catalogue.batch
     found = batch.variants(frame)
     proposals = []
-    for k, (i, lead) in _cheapest(found, frame.order[0]).items():
+    for k, (i, lead) in _cheapest(batch, found, frame.order[0]).items():
         changed = changes(batch, found, i)
         # The batch adds the same numbers in another order; only a near-tie could differ.
         if lead < SURE_LEAD and frame.winner_with_answers(changed) != batch.models[k]:
@@ -33,29 +32,25 @@ def what_if(catalogue: Catalogue, frame: Frame) -> list[WhatIf]:
     return [proposal for _, proposal in sorted(proposals, key=lambda p: p[0])]
 
 
-def _cheapest(found: Variants, winner: int) -> dict[int, tuple[int, float]]:
+def _cheapest(batch: Batch, found: Variants, winner: int) -> dict[int, tuple[int, float]]:
     """Per model that some variant puts first (but the winner): the variant with the
     fewest changes, then the fewest steps, then the widest lead (the first of equals),
     and that lead."""
-    if not len(found.best):
-        return {}
-    key = (found.best * 2 + (found.second >= 0)) * COST_LIMIT + found.cost
-    order = np.argsort(key, kind="stable")
-    ranked = key.take(order)
-    model = ranked // (2 * COST_LIMIT)
-    starts = [0, *(np.flatnonzero(model[1:] != model[:-1]) + 1).tolist()]
-    ranked_list = ranked.tolist()
+    least = np.full(len(batch.models), np.inf)
+    np.minimum.at(least, found.best, found.key)
+    keys = least.tolist()
+    for k, key in enumerate(keys):
+        if k == winner or key >= k * MODEL + FIXED:
+            least[k] = -1.0  # the winner, or no variant that can happen puts k first
+    equals: dict[int, list[int]] = {}
+    at_least = np.flatnonzero(found.key == least.take(found.best))
+    for i, k in zip(at_least.tolist(), found.best.take(at_least).tolist(), strict=True):
+        equals.setdefault(k, []).append(i)
     picked = {}
-    for start in starts:
-        if ranked_list[start] // (2 * COST_LIMIT) == winner:
-            continue
-        end = start + 1
-        while end < len(ranked_list) and ranked_list[end] == ranked_list[start]:
-            end += 1
-        tied = order[start:end].tolist()
+    for k, tied in equals.items():
         leads = [_lead(found.scores[i].tolist()) for i in tied]
         widest = leads.index(max(leads))
-        picked[int(found.best[tied[widest]])] = (tied[widest], leads[widest])
+        picked[k] = (tied[widest], leads[widest])
     return picked
 
 
