@@ -15,7 +15,6 @@ from cm_advisor.engine.robustness import (
     SAMPLES,
     _clamped_scores,
     _factors,
-    _first_max,
     first_place_shares,
 )
 from cm_advisor.engine.tiers import split
@@ -50,7 +49,7 @@ def test_the_one_product_shares_match_scoring_every_sample_the_plain_way(
     checked = check_input(CATALOGUE, answers, weights)
     frame = CATALOGUE.table.frame(checked.answers, checked.weights)
     shares = first_place_shares(frame)
-    plain, _ = _first_max(_clamped_scores(frame, _factors(SAMPLES, len(frame.w))))
+    plain = _clamped_scores(frame, _factors(SAMPLES, len(frame.w))).argmax(axis=1)
     counts = np.bincount(plain, minlength=len(CATALOGUE.model_ids))
     for model, count in zip(CATALOGUE.model_ids, counts.tolist(), strict=True):
         assert abs(shares[model] - count / SAMPLES) <= 2 / SAMPLES, model

@@ -207,7 +207,9 @@ class Batch:
         ties = np.zeros((options + 1, models))
 
         truth = [_holds(answers.get(q), allowed) for q, allowed in self.literals]
-        state = [_open(alternatives, truth) for _, _, alternatives in self.flags]
+        state = [False] * len(self.flags)
+        for f in frame.raised:
+            state[f] = True
         chosen_state: dict[tuple[int, int], bool] = {}
         raised: list[tuple[int, int, int]] = []  # (row, flag, +1 raised or -1 cleared)
         for o, f, alternatives in self.deciders:

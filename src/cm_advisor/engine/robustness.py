@@ -29,9 +29,9 @@ WEIGHT_WORDS = {0.0: "ignored", 0.5: "minor", 1.0: "normal", 2.0: "important", 3
 
 @cache
 def _factors(samples: int, questions: int) -> NDArray[np.float64]:
-    """Weight multipliers, one column per sample (questions × samples, contiguous rows)."""
+    """Weight multipliers, one row per sample (samples × questions)."""
     rng = np.random.default_rng(SEED)
-    return np.ascontiguousarray(rng.uniform(1 - SPREAD, 1 + SPREAD, size=(samples, questions)).T)
+    return rng.uniform(1 - SPREAD, 1 + SPREAD, size=(samples, questions))
 
 
 def first_place_shares(frame: Frame) -> dict[str, float]:
@@ -50,11 +50,11 @@ def first_place_shares(frame: Frame) -> dict[str, float]:
     models = frame.table.models
     factors = _factors(SAMPLES, len(frame.w))
     constant = NEUTRAL - frame.penalty - _tie_offsets(frame)
-    scaled = (frame.w[:, None] * ((NEUTRAL / MAX_FIT) * frame.fits + constant)).T @ factors
-    first, best = _first_max(scaled)
-    if frame.scale == 0 or best.min() <= 0:
-        first, _ = _first_max(_clamped_scores(frame, factors))
-    counts = np.bincount(first, minlength=len(models)).tolist()
+    scaled = factors @ (frame.w[:, None] * ((NEUTRAL / MAX_FIT) * frame.fits + constant))
+    # Every sample's best is above 0 when the winner's score is in every sample.
+    if frame.scale == 0 or (scaled[:, frame.order[0]].min() <= 0 and scaled.max(axis=1).min() <= 0):
+        scaled = _clamped_scores(frame, factors)
+    counts = np.bincount(scaled.argmax(axis=1), minlength=len(models)).tolist()
     return {m: round(c / SAMPLES, 4) for m, c in zip(models, counts, strict=True)}
 
 
@@ -64,31 +64,20 @@ def _tie_offsets(frame: Frame) -> NDArray[np.float64]:
 
 
 def _clamped_scores(frame: Frame, factors: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Every sample's scores as the ranking computes them, clamped, with the tie offsets."""
-    totals = frame.w @ factors
+    """Every sample's scores as the ranking computes them, clamped, with the tie offsets
+    (samples × models)."""
+    totals = factors @ frame.w
     scale = np.divide(NEUTRAL / MAX_FIT, totals, out=np.zeros_like(totals), where=totals > 0)
-    scores: NDArray[np.float64] = (frame.w[:, None] * frame.fits).T @ factors * scale
-    scores += (NEUTRAL - frame.penalty)[:, None]
+    scores: NDArray[np.float64] = factors @ (frame.w[:, None] * frame.fits) * scale[:, None]
+    scores += NEUTRAL - frame.penalty
     np.clip(scores, 0.0, 100.0, out=scores)
-    scores -= _tie_offsets(frame)[:, None]
+    scores -= _tie_offsets(frame)
     return scores
 
 
 @cache
 def _id_rank(models: tuple[str, ...]) -> NDArray[np.float64]:
     return np.argsort(np.argsort(np.array(models))).astype(np.float64)
-
-
-def _first_max(scores: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """Column-wise argmax (and max) over a handful of rows, the first row winning ties;
-    a row loop beats argmax here."""
-    best = scores[0].copy()
-    index = np.zeros(scores.shape[1], dtype=np.intp)
-    for row in range(1, len(scores)):
-        better = scores[row] > best
-        np.maximum(best, scores[row], out=best)
-        index[better] = row
-    return index, best
 
 
 def critical_factor(catalogue: Catalogue, frame: Frame) -> CriticalFactor | None:

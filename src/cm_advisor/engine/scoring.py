@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import mul, sub
 
-from cm_advisor.engine.table import NEUTRAL, Frame, passes
+from cm_advisor.engine.table import NEUTRAL, FitTable, Frame
 from cm_advisor.engine.types import AnswerValue, Catalogue, Condition, Contribution
 
 __all__ = ["NEUTRAL", "Explanation", "explain", "fit_label"]
@@ -55,29 +56,36 @@ def explain(catalogue: Catalogue, frame: Frame) -> list[Explanation]:
     units: list[float] = []
     fits: list[tuple[int, ...]] = []
     whys: list[tuple[str, ...]] = []
+    scale, weights, table_fits, table_whys = frame.scale, frame.weights, table.fits, table.whys
     for qid, answer in frame.answers.items():
-        weight = frame.weights[qid]
+        weight = weights[qid]
         if weight == 0:  # "ignore this factor"; its red flags still apply
             continue
-        if isinstance(answer, str):
-            parts: Sequence[tuple[str, float]] = ((answer, 1.0),)
-        else:
-            parts = tuple(zip(answer, table.shares(len(answer)), strict=True))
+        parts = (
+            ((answer, 1.0),)
+            if isinstance(answer, str)
+            else zip(answer, table.shares(len(answer)), strict=True)
+        )
         for option, share in parts:
             questions.append(qid)
             options.append(option)
-            units.append(frame.scale * weight * share)
-            fits.append(table.fits[qid][option])
-            whys.append(table.whys[qid][option])
+            units.append(scale * weight * share)
+            fits.append(table_fits[qid][option])
+            whys.append(table_whys[qid][option])
     models = len(table.models)
-    columns = [
-        [unit * row[m] for unit, row in zip(units, fits, strict=True)] for m in range(models)
-    ]
-    by_model = list(zip(*whys, strict=True)) if whys else [()] * models
+    if fits:
+        columns = [list(map(mul, units, column)) for column in zip(*fits, strict=True)]
+        by_model: list[tuple[str, ...]] = list(zip(*whys, strict=True))
+    else:
+        columns, by_model = [[] for _ in range(models)], [()] * models
     hits = [
-        _Hit(compiled.model, _shown(flag.when[0], frame.answers), flag.penalty, flag.concern)
-        for flag, compiled in zip(catalogue.red_flags, table.flags, strict=True)
-        if passes(compiled.tests, frame.answers)
+        _Hit(
+            table.flags[f].model,
+            _shown(catalogue.red_flags[f].when[0], frame.answers),
+            table.flags[f].penalty,
+            catalogue.red_flags[f].concern,
+        )
+        for f in frame.raised
     ]
     keys = list(zip(questions, options, strict=True))
     entries = _Entries(keys, frame.order[0], hits, {key: e for e, key in enumerate(keys)})
@@ -85,12 +93,13 @@ def explain(catalogue: Catalogue, frame: Frame) -> list[Explanation]:
     for m, (column, own_whys) in enumerate(zip(columns, by_model, strict=True)):
         own_hits = [h for h in hits if h.model == m]
         flags = [Contribution(*h.key, -h.penalty, h.concern, "red_flag") for h in own_hits]
+        reasons, concerns = _picked(column, own_whys, [h.concern for h in own_hits])
         found.append(
             Explanation(
                 contributions=(*map(Contribution, questions, options, column, own_whys), *flags),
-                reasons=_reasons(column, own_whys),
-                concerns=_concerns(column, own_whys, [h.concern for h in own_hits]),
-                behind_top=_behind(catalogue, entries, columns, own_whys, m),
+                reasons=reasons,
+                concerns=concerns,
+                behind_top=_behind(table, entries, columns, own_whys, m),
             )
         )
     return found
@@ -115,23 +124,30 @@ def _shown(condition: Condition, answers: Mapping[str, AnswerValue]) -> tuple[st
     return first, answer if isinstance(answer, str) else ", ".join(answer)
 
 
-def _reasons(points: list[float], whys: Sequence[str]) -> tuple[str, ...]:
-    """The strongest positive contributions (largest first, ties in answer order)."""
-    positive = [e for e, p in enumerate(points) if p > 0]
-    best = sorted(positive, key=points.__getitem__, reverse=True)[:MAX_REASONS]
-    return tuple(whys[e] for e in best)
-
-
-def _concerns(points: list[float], whys: Sequence[str], flags: list[str]) -> tuple[str, ...]:
-    """Every red flag, then the most negative contributions while there is room."""
-    room = max(0, MAX_CONCERNS - len(flags))
-    negative = [e for e, p in enumerate(points) if p < 0]
-    worst = sorted(negative, key=points.__getitem__)[:room]
-    return tuple(flags + [whys[e] for e in worst])
+def _picked(
+    points: list[float], whys: Sequence[str], flags: list[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Reasons: the strongest positive contributions, largest first. Concerns: every red
+    flag, then the most negative contributions while there is room. Equal points keep
+    answer order (one stable sort, largest first, serves both)."""
+    order = sorted(range(len(points)), key=points.__getitem__, reverse=True)
+    reasons = []
+    for e in order[:MAX_REASONS]:
+        if points[e] <= 0:
+            break
+        reasons.append(whys[e])
+    room = MAX_CONCERNS - len(flags)
+    if room > 0:
+        start = len(order)
+        while start and points[order[start - 1]] < 0:
+            start -= 1
+        worst = sorted(order[start:], key=points.__getitem__)[:room]
+        flags = flags + [whys[e] for e in worst]
+    return tuple(reasons), tuple(flags)
 
 
 def _behind(
-    catalogue: Catalogue,
+    table: FitTable,
     entries: _Entries,
     columns: list[list[float]],
     whys: Sequence[str],
@@ -145,7 +161,7 @@ def _behind(
     if model == entries.top:
         return ()
     keys, own_whys = entries.keys, whys
-    gaps = [t - o for t, o in zip(columns[entries.top], columns[model], strict=True)]
+    gaps = list(map(sub, columns[entries.top], columns[model]))
     mine: list[bool] | None = None  # which keys the model has a contribution under
     relevant = [h for h in entries.hits if h.model == entries.top]
     relevant += [h for h in entries.hits if h.model == model]
@@ -165,9 +181,12 @@ def _behind(
                 own_whys[e], mine[e] = hit.concern, True
             else:
                 gaps[e] -= hit.penalty
-    lost = [e for e, gap in enumerate(gaps) if gap > 0.05 and (mine is None or mine[e])]
+    if mine is None:
+        lost = [e for e, gap in enumerate(gaps) if gap > 0.05]
+    else:
+        lost = [e for e, gap in enumerate(gaps) if gap > 0.05 and mine[e]]
     worst = sorted(lost, key=gaps.__getitem__, reverse=True)[:MAX_BEHIND]  # stable: ties keep order
-    return tuple(f"{catalogue.question(keys[e][0]).title}: {own_whys[e]}" for e in worst)
+    return tuple(f"{table.titles[keys[e][0]]}: {own_whys[e]}" for e in worst)
 
 
 def fit_label(score: float) -> str:

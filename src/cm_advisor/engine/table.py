@@ -47,6 +47,7 @@ class FitTable:
     hybrids: tuple[tuple[Test, ...], ...]  # each catalogue hybrid's condition, compiled
     priority: tuple[float, ...]
     index: dict[str, int]  # question id -> row
+    titles: dict[str, str]  # question id -> its short name for sentences
 
     @classmethod
     def build(cls, catalogue: Catalogue) -> FitTable:
@@ -76,6 +77,7 @@ class FitTable:
             ),
             priority=catalogue.outcome_priority,
             index={qid: i for i, qid in enumerate(questions)},
+            titles={q.id: q.title for q in catalogue.questionnaire.questions},
         )
 
     def shares(self, count: int) -> list[float]:
@@ -94,28 +96,39 @@ class FitTable:
                 row[i] += share * fit
         return row
 
-    def penalties(self, answers: Mapping[str, AnswerValue]) -> tuple[list[float], list[int]]:
-        """Red-flag points and the number of red flags, per model."""
+    def penalties(
+        self, answers: Mapping[str, AnswerValue]
+    ) -> tuple[list[float], list[int], tuple[int, ...]]:
+        """Red-flag points and the number of red flags per model, and which flags are raised."""
         points = [0.0] * len(self.models)
         counts = [0] * len(self.models)
-        for flag in self.flags:
+        raised = []
+        for f, flag in enumerate(self.flags):
             if passes(flag.tests, answers):
                 points[flag.model] += flag.penalty
                 counts[flag.model] += 1
-        return points, counts
+                raised.append(f)
+        return points, counts, tuple(raised)
 
     def frame(self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]) -> Frame:
         """One answer set scored and ranked, with its numbers as arrays for the analyses."""
-        penalty, flags = self.penalties(answers)
+        penalty, flags, raised = self.penalties(answers)
         return Frame.build(
-            self, answers, weights, self.rows(answers), self.w(weights), penalty, tuple(flags)
+            self,
+            answers,
+            weights,
+            self.rows(answers),
+            self.w(weights),
+            penalty,
+            tuple(flags),
+            raised,
         )
 
     def scores(
         self, answers: Mapping[str, AnswerValue], weights: Mapping[str, float]
     ) -> tuple[list[float], list[int]]:
         """Every model's 0–100 score (rounded to DIGITS decimals) and its number of red flags."""
-        penalty, flags = self.penalties(answers)
+        penalty, flags, _ = self.penalties(answers)
         _, _, scores = self.rank(self.rows(answers), self.w(weights), penalty)
         return list(scores), flags
 
@@ -174,7 +187,8 @@ class Frame:
     rows: Rows  # per question: each model's fit, None when unanswered
     w_list: list[float]
     penalty_list: list[float]
-    flags: tuple[int, ...]
+    flags: tuple[int, ...]  # red flags per model
+    raised: tuple[int, ...]  # the catalogue's red flags that apply, by index
     scale: float  # points per unit of raw
     scores: tuple[float, ...]
     order: tuple[int, ...]
@@ -193,6 +207,7 @@ class Frame:
         w: list[float],
         penalty: list[float],
         flags: tuple[int, ...],
+        raised: tuple[int, ...],
     ) -> Frame:
         raw, scale, scores = table.rank(rows, w, penalty)
         zero = (0,) * len(table.models)
@@ -204,6 +219,7 @@ class Frame:
             w_list=w,
             penalty_list=penalty,
             flags=flags,
+            raised=raised,
             scale=scale,
             scores=scores,
             order=tuple(table.order(scores, flags)),
@@ -237,7 +253,7 @@ class Frame:
         rows = list(self.rows)
         for qid, answer in changes.items():
             rows[table.index[qid]] = table.row(qid, answer)
-        penalty, flags = table.penalties({**self.answers, **changes})
+        penalty, flags, _ = table.penalties({**self.answers, **changes})
         _, _, scores = table.rank(rows, self.w_list, penalty)
         return table.models[table.first(scores, flags)]
 
