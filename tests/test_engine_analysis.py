@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from archetypes import ARCHETYPES, MIXED
-from cm_advisor.engine import Catalogue, InvalidInput, score
+from cm_advisor.engine import Catalogue, InvalidInput, robustness, score
 from cm_advisor.engine.answers import check_input
 from cm_advisor.engine.batch import changes
 from cm_advisor.engine.robustness import (
@@ -49,10 +49,24 @@ def test_the_one_product_shares_match_scoring_every_sample_the_plain_way(
     checked = check_input(CATALOGUE, answers, weights)
     frame = CATALOGUE.table.frame(checked.answers, checked.weights)
     shares = first_place_shares(frame)
-    plain = _clamped_scores(frame, _factors(SAMPLES, len(frame.w))).argmax(axis=1)
+    plain = _clamped_scores(frame, _factors(SAMPLES, len(frame.w))).argmax(axis=0)
     counts = np.bincount(plain, minlength=len(CATALOGUE.model_ids))
     for model, count in zip(CATALOGUE.model_ids, counts.tolist(), strict=True):
         assert abs(shares[model] - count / SAMPLES) <= 2 / SAMPLES, model
+
+
+def test_scores_equal_at_the_top_of_a_sample_go_to_the_first_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the tie-break offsets and with every question ignored, every model scores
+    exactly 50 in every sample: the count of best scores would be five per sample, so
+    the shares fall back to the first of equals rather than counting a sample five times."""
+    monkeypatch.setattr(robustness, "_tie_offsets", lambda frame: np.zeros(len(frame.flags)))
+    ignored = dict.fromkeys(CATALOGUE.table.questions, 0.0)
+    checked = check_input(CATALOGUE, {}, ignored)
+    shares = first_place_shares(CATALOGUE.table.frame(checked.answers, checked.weights))
+    first = CATALOGUE.table.models[0]
+    assert shares == {m: 1.0 if m == first else 0.0 for m in CATALOGUE.table.models}
 
 
 def test_a_clear_archetype_is_robust(catalogue: Catalogue) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from cm_advisor.engine.table import DIGITS, NEUTRAL, Frame
+from cm_advisor.engine.table import DIGITS, Frame
 from cm_advisor.engine.types import AnswerValue, Catalogue
 
 Ints = NDArray[np.intp]
@@ -90,9 +90,7 @@ class Batch:
     deciders: tuple[tuple[int, int, Residuals], ...]  # (option, flag, the flag with it chosen)
     tangles: tuple[tuple[int, int, int, tuple[tuple[int, Residuals], ...]], ...]
     """(variant, option a, option b, per flag both decide: the flag with both chosen)"""
-    flag_model: Ints  # per flag: its model
-    flag_penalty: Floats  # per flag: its points
-    tie: Floats  # per model: its place in id order, for the tie-break
+    tie: tuple[float, ...]  # per model: its place in id order, for the tie-break
 
     @classmethod
     def build(cls, catalogue: Catalogue) -> Batch:
@@ -177,9 +175,7 @@ class Batch:
             flags=tuple(flags),
             deciders=tuple(deciders),
             tangles=tuple(tangles),
-            flag_model=np.array([model for model, _, _ in flags], dtype=np.intp),
-            flag_penalty=np.array([penalty for _, penalty, _ in flags], dtype=np.float64),
-            tie=np.argsort(np.argsort(np.array(table.models))).astype(np.float64) * 1e-12,
+            tie=tuple(sorted(table.models).index(m) * 1e-12 for m in table.models),
         )
 
     def variants(self, frame: Frame) -> Variants:
@@ -204,42 +200,40 @@ class Batch:
         points = np.zeros((options + 1, models))  # + the "no change" row
         np.subtract(self.fits, self.fits.take(now, axis=0), out=points[:options])
         points[:options] *= (frame.w.take(self.row_of) * frame.scale)[:, None]
-        ties = np.zeros((options + 1, models))
+        ties = np.zeros((options + 1, models))  # red-flag tie offsets
 
         truth = [_holds(answers.get(q), allowed) for q, allowed in self.literals]
         state = [False] * len(self.flags)
         for f in frame.raised:
             state[f] = True
         chosen_state: dict[tuple[int, int], bool] = {}
-        raised: list[tuple[int, int, int]] = []  # (row, flag, +1 raised or -1 cleared)
         for o, f, alternatives in self.deciders:
             if cost[o] < FIXED:
                 on = chosen_state[o, f] = _open(alternatives, truth)
                 if on != state[f]:
-                    raised.append((o, f, on - state[f]))
-        self._flag(points, ties, raised)
+                    _flag(points, ties, o, self.flags[f], on - state[f])
 
         # A variant adds its first row, with the scores and tie offsets as they are,
         # and its second row.
-        start = NEUTRAL + frame.scale * frame.raw - frame.penalty
         first, second = self.first, self.second
-        scores = (points + start).take(first, axis=0)
+        scores = (points + frame.start).take(first, axis=0)
         scores += points.take(second, axis=0)
-        offsets = (ties + (np.array(frame.flags) * FLAG_TIE + self.tie)).take(first, axis=0)
+        now_ties = [
+            count * FLAG_TIE + tie for count, tie in zip(frame.flags, self.tie, strict=True)
+        ]
+        offsets = (ties + now_ties).take(first, axis=0)
         offsets += ties.take(second, axis=0)
-        raised = []
         for v, a, b, both in self.tangles:
             if cost[a] < FIXED and cost[b] < FIXED:
                 for f, alternatives in both:
                     added = chosen_state[a, f] + chosen_state[b, f] - state[f]
                     on = _open(alternatives, truth)
                     if on != added:
-                        raised.append((v, f, on - added))
-        self._flag(scores, offsets, raised)
+                        _flag(scores, offsets, v, self.flags[f], on - added)
 
         np.maximum(scores, 0.0, out=scores)
         np.minimum(scores, 100.0, out=scores)
-        np.round(scores, DIGITS, out=scores)
+        scores.round(DIGITS, out=scores)
         best = (scores - offsets).argmax(axis=1)
         costs = np.array(cost)
         steps = costs.take(first)
@@ -255,15 +249,6 @@ class Batch:
             scores=scores,
             key=key,
         )
-
-    def _flag(self, points: Floats, ties: Floats, raised: list[tuple[int, int, int]]) -> None:
-        """Raise (+1) or clear (-1) red flags in rows of points and tie offsets."""
-        if raised:
-            rows, flags, signs = zip(*raised, strict=True)
-            where = (np.array(rows), self.flag_model.take(flags))
-            sign = np.array(signs, dtype=np.float64)
-            np.subtract.at(points, where, sign * self.flag_penalty.take(flags))
-            np.add.at(ties, where, sign * FLAG_TIE)
 
 
 def _holds(answer: AnswerValue | None, allowed: frozenset[str]) -> bool:
@@ -281,6 +266,15 @@ def _open(alternatives: Residuals, truth: Sequence[bool]) -> bool:
         else:
             return True
     return False
+
+
+def _flag(
+    points: Floats, ties: Floats, row: int, flag: tuple[int, float, Residuals], sign: int
+) -> None:
+    """Raise (sign 1) or clear (sign -1) a red flag in one row of points and tie offsets."""
+    model, penalty, _ = flag
+    points[row, model] -= sign * penalty
+    ties[row, model] += sign * FLAG_TIE
 
 
 def changes(batch: Batch, variants: Variants, i: int) -> dict[str, str]:

@@ -29,9 +29,9 @@ WEIGHT_WORDS = {0.0: "ignored", 0.5: "minor", 1.0: "normal", 2.0: "important", 3
 
 @cache
 def _factors(samples: int, questions: int) -> NDArray[np.float64]:
-    """Weight multipliers, one row per sample (samples × questions)."""
+    """Weight multipliers, one column per sample (questions × samples, contiguous rows)."""
     rng = np.random.default_rng(SEED)
-    return rng.uniform(1 - SPREAD, 1 + SPREAD, size=(samples, questions))
+    return np.ascontiguousarray(rng.uniform(1 - SPREAD, 1 + SPREAD, size=(samples, questions)).T)
 
 
 def first_place_shares(frame: Frame) -> dict[str, float]:
@@ -46,16 +46,23 @@ def first_place_shares(frame: Frame) -> dict[str, float]:
     to chance). Clamping to 0–100 cannot change who is first unless the best
     score of a sample is 0 or below (scores never exceed 100); that rare case is
     scored again the plain way.
+
+    Each model's count is the number of samples where its score is the best, a few
+    operations along rows of 2,000; only if two scores could still be equal at the
+    top of a sample does the (slower) first-of-equals argmax decide instead.
     """
     models = frame.table.models
     factors = _factors(SAMPLES, len(frame.w))
     constant = NEUTRAL - frame.penalty - _tie_offsets(frame)
-    scaled = factors @ (frame.w[:, None] * ((NEUTRAL / MAX_FIT) * frame.fits + constant))
-    # Every sample's best is above 0 when the winner's score is in every sample.
-    if frame.scale == 0 or (scaled[:, frame.order[0]].min() <= 0 and scaled.max(axis=1).min() <= 0):
+    scaled = (frame.w[:, None] * ((NEUTRAL / MAX_FIT) * frame.fits + constant)).T @ factors
+    best = scaled.max(axis=0)
+    if frame.scale == 0 or best.min() <= 0:
         scaled = _clamped_scores(frame, factors)
-    counts = np.bincount(scaled.argmax(axis=1), minlength=len(models)).tolist()
-    return {m: round(c / SAMPLES, 4) for m, c in zip(models, counts, strict=True)}
+        best = scaled.max(axis=0)
+    counts = (scaled == best).sum(axis=1)
+    if counts.sum() != SAMPLES:
+        counts = np.bincount(scaled.argmax(axis=0), minlength=len(models))
+    return {m: round(c / SAMPLES, 4) for m, c in zip(models, counts.tolist(), strict=True)}
 
 
 def _tie_offsets(frame: Frame) -> NDArray[np.float64]:
@@ -65,13 +72,13 @@ def _tie_offsets(frame: Frame) -> NDArray[np.float64]:
 
 def _clamped_scores(frame: Frame, factors: NDArray[np.float64]) -> NDArray[np.float64]:
     """Every sample's scores as the ranking computes them, clamped, with the tie offsets
-    (samples × models)."""
-    totals = factors @ frame.w
+    (models × samples)."""
+    totals = frame.w @ factors
     scale = np.divide(NEUTRAL / MAX_FIT, totals, out=np.zeros_like(totals), where=totals > 0)
-    scores: NDArray[np.float64] = factors @ (frame.w[:, None] * frame.fits) * scale[:, None]
-    scores += NEUTRAL - frame.penalty
+    scores: NDArray[np.float64] = (frame.w[:, None] * frame.fits).T @ factors * scale
+    scores += (NEUTRAL - frame.penalty)[:, None]
     np.clip(scores, 0.0, 100.0, out=scores)
-    scores -= _tie_offsets(frame)
+    scores -= _tie_offsets(frame)[:, None]
     return scores
 
 

@@ -196,6 +196,7 @@ class Frame:
     w: NDArray[np.float64]
     penalty: NDArray[np.float64]
     raw: NDArray[np.float64]  # Σ weight × fit per model
+    start: list[float]  # each model's score before clamping and rounding
 
     @classmethod
     def build(
@@ -227,6 +228,7 @@ class Frame:
             w=np.array(w),
             penalty=np.array(penalty),
             raw=np.array(raw),
+            start=[NEUTRAL + scale * r - p for r, p in zip(raw, penalty, strict=True)],
         )
 
     @property
