@@ -88,7 +88,8 @@ def explain(catalogue: Catalogue, frame: Frame) -> list[Explanation]:
         for f in frame.raised
     ]
     keys = list(zip(questions, options, strict=True))
-    entries = _Entries(keys, frame.order[0], hits, {key: e for e, key in enumerate(keys)})
+    index = {key: e for e, key in enumerate(keys)} if hits else {}  # read only with a hit
+    entries = _Entries(keys, frame.order[0], hits, index)
     found = []
     for m, (column, own_whys) in enumerate(zip(columns, by_model, strict=True)):
         own_hits = [h for h in hits if h.model == m]
@@ -181,12 +182,13 @@ def _behind(
                 own_whys[e], mine[e] = hit.concern, True
             else:
                 gaps[e] -= hit.penalty
-    if mine is None:
-        lost = [e for e, gap in enumerate(gaps) if gap > 0.05]
-    else:
-        lost = [e for e, gap in enumerate(gaps) if gap > 0.05 and mine[e]]
-    worst = sorted(lost, key=gaps.__getitem__, reverse=True)[:MAX_BEHIND]  # stable: ties keep order
-    return tuple(f"{table.titles[keys[e][0]]}: {own_whys[e]}" for e in worst)
+    worst: list[str] = []
+    for e in sorted(range(len(gaps)), key=gaps.__getitem__, reverse=True):  # ties keep order
+        if gaps[e] <= 0.05 or len(worst) == MAX_BEHIND:
+            break
+        if mine is None or mine[e]:
+            worst.append(f"{table.titles[keys[e][0]]}: {own_whys[e]}")
+    return tuple(worst)
 
 
 def fit_label(score: float) -> str:
