@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cm_advisor import __version__, engine
+from cm_advisor import __version__
 from cm_advisor.allocator import limit_arenas
 from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
@@ -55,9 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = THREADS
         if not store.open():
             logger.warning("database unavailable at start-up; scoring works, saving will retry")
-        # The what-if tables and the weight samples are built on the first analysis (~10 ms):
-        # pay that here rather than in the first request.
-        engine.score(catalogue, {})
         yield
         store.close()
 
