@@ -149,21 +149,25 @@ def run(main: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, main).result()
 
 
-def test_inline_reads_see_every_commit_of_another_connection(
-    tmp_path: Path, catalogue: Catalogue
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_event_loop_reads_see_every_commit_of_another_connection(
+    kind: str, tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    writer, reader = Store(url, catalogue), Store(url, catalogue)
-    assert writer.open() and reader.open()
-    created = writer.create(engine.score(catalogue, ARCHETYPES["brokerage"]), "Acme", "n")
-    token = created.assessment.token
-    assert run(reader.label_and_notes_async(token)) == ("Acme", "n")
-    writer.update(token, created.manage_key, "Renamed", "")
-    assert run(reader.label_and_notes_async(token)) == ("Renamed", "")
-    writer.delete(token, created.manage_key)
-    assert run(reader.label_and_notes_async(token)) is None
-    writer.close()
-    reader.close()
+    """SQLite reads inline, PostgreSQL through psycopg's async connection: neither needs
+    the thread pool, and both see an edit or a delete made through another store."""
+    with database(kind, tmp_path) as url:
+        writer, reader = Store(url, catalogue), Store(url, catalogue)
+        assert writer.open() and reader.open()
+        monkeypatch.setattr(reader, "label_and_notes", lambda token: pytest.fail("a thread"))
+        created = writer.create(engine.score(catalogue, ARCHETYPES["brokerage"]), "Acme", "n")
+        token = created.assessment.token
+        assert run(reader.label_and_notes_async(token)) == ("Acme", "n")
+        writer.update(token, created.manage_key, "Renamed", "")
+        assert run(reader.label_and_notes_async(token)) == ("Renamed", "")
+        writer.delete(token, created.manage_key)
+        assert run(reader.label_and_notes_async(token)) is None
+        writer.close()
+        reader.close()
 
 
 def test_inline_reads_leave_the_wal_free_to_checkpoint(
@@ -191,6 +195,23 @@ def test_an_inline_read_that_fails_falls_back_to_the_pool(
     store._inline.path = str(tmp_path / "missing" / "db.sqlite3")  # unreadable from now on
     assert run(store.label_and_notes_async(token)) == ("Kept", "")
     store.close()
+
+
+@pytest.mark.postgres
+def test_an_async_postgres_read_that_fails_falls_back_to_the_pool(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    with database("postgresql", tmp_path) as url:
+        store = Store(url, catalogue)
+        assert store.open()
+        token = store.create(engine.score(catalogue, {}), "Kept").assessment.token
+        reader = store._async
+        assert reader is not None
+        reader.conninfo = "postgresql://postgres@127.0.0.1:1/none"  # refused from now on
+        assert run(store.label_and_notes_async(token)) == ("Kept", "")
+        assert reader._retry_at > 0  # the failed attempt is remembered, not retried at once
+        assert run(store.label_and_notes_async(token)) == ("Kept", "")
+        store.close()
 
 
 # --- group commit ------------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.storage import schema
+from cm_advisor.storage.async_reader import AsyncReader, ReaderUnavailable
 from cm_advisor.storage.drafts import Draft, load_draft, save_draft
 from cm_advisor.storage.group_commit import GroupCommit
 from cm_advisor.storage.inline_reader import InlineReader
@@ -101,12 +102,19 @@ class Store:
         database = self.engine.url.database
         on_file = self.is_sqlite and database not in (None, "", ":memory:")
         self._inline = InlineReader(database) if on_file and database else None
+        self._async = (
+            AsyncReader(self.engine.url.set(drivername="postgresql").render_as_string(False))
+            if self.engine.url.drivername == "postgresql+psycopg"
+            else None
+        )
         self._write_lock = threading.Lock()
         self._group = GroupCommit(self._insert)
 
     def close(self) -> None:
         if self._inline is not None:
             self._inline.close()
+        if self._async is not None:
+            self._async.close()
         self.engine.dispose()
 
     @contextmanager
@@ -257,13 +265,17 @@ class Store:
         return None if row is None else (row.label or "", row.notes or "")
 
     async def label_and_notes_async(self, token: str) -> tuple[str, str] | None:
-        """label_and_notes() for async routes: on the event loop when the database is a local
-        SQLite file (see inline_reader.py), otherwise, or if that read fails, on a thread."""
-        if self._inline is not None and self._prepared:
+        """label_and_notes() for async routes: on the event loop for a local SQLite file
+        (inline_reader.py) or PostgreSQL through psycopg (async_reader.py); otherwise, or
+        if that read fails, on a thread."""
+        if self._prepared:
             try:
-                return self._inline.label_and_notes(token)
-            except sqlite3.Error:
-                pass  # locked or unreadable: the threaded path waits or says why
+                if self._inline is not None:
+                    return self._inline.label_and_notes(token)
+                if self._async is not None:
+                    return await self._async.label_and_notes(token)
+            except (sqlite3.Error, ReaderUnavailable):
+                pass  # locked, unreadable or unreachable: the threaded path waits or says why
         return await to_thread.run_sync(self.label_and_notes, token)
 
     def check_key(self, token: str, key: str) -> bool:
