@@ -181,11 +181,12 @@ class Batch:
     def variants(self, frame: Frame) -> Variants:
         """Every change of one, then two, answered and weighted single-choice questions.
 
-        Row o of `change` is what choosing option o does, relative to the answers
-        as they are: points per model (its fits, less its question's current fits,
-        times its weight; less any red-flag penalty it raises, plus any it clears),
-        red-flag tie offsets per model, and steps moved (FIXED when it cannot be
-        chosen). The last row is "no change". A variant is two rows added up.
+        Row o of `points`, `ties` and `cost` is what choosing option o does,
+        relative to the answers as they are: points per model (its fits, less its
+        question's current fits, times its weight; less any red-flag penalty it
+        raises, plus any it clears), red-flag tie offsets per model, and steps moved
+        (FIXED when it cannot be chosen). The last row is "no change". A variant is
+        two rows added up, the first with the scores and offsets as they are now.
         """
         answers, w = frame.answers, frame.w_list
         options, models = len(self.ids), len(self.models)

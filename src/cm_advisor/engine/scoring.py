@@ -113,7 +113,7 @@ class _Entries:
     keys: list[tuple[str, str]]  # (question, option) per entry
     top: int  # the winner's model index
     hits: list[_Hit]
-    index: dict[tuple[str, str], int]
+    index: dict[tuple[str, str], int]  # key -> entry; filled only when a red flag is raised
 
 
 def _shown(condition: Condition, answers: Mapping[str, AnswerValue]) -> tuple[str, str]:
