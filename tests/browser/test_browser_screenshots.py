@@ -1,8 +1,11 @@
 """Screenshots of the home, questionnaire and result pages for the README, desktop and phone.
 
-They are written to docs/screenshots/ on every run, so they always show the current pages.
+Every run takes and checks them; only with CM_ADVISOR_UPDATE_SCREENSHOTS=1 are they written
+to docs/screenshots/ (the result page shows when it was saved, so otherwise every test run
+would leave changed pictures in the work tree).
 """
 
+import os
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +17,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+UPDATE = os.environ.get("CM_ADVISOR_UPDATE_SCREENSHOTS") == "1"
 MAX_HEIGHT = {"desktop": 2400, "phone": 2000}  # CSS pixels; keeps the files small
 MAX_BYTES = 1_500_000
 VIEWPORTS: dict[str, ViewportSize] = {"desktop": DESKTOP, "phone": PHONE}
@@ -37,12 +41,12 @@ SHOTS: dict[str, Callable[[Page, Site], None]] = {
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", SHOTS)
-def test_screenshot(pages: Pages, site: Site, name: str, viewport: str) -> None:
+def test_screenshot(pages: Pages, site: Site, name: str, viewport: str, tmp_path: Path) -> None:
     size = VIEWPORTS[viewport]
     page = pages.new(viewport=size)
     SHOTS[name](page, site)
     height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT[viewport])
-    path = SCREENSHOTS / f"{name}-{viewport}.png"
+    path = (SCREENSHOTS if UPDATE else tmp_path) / f"{name}-{viewport}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(
         path=path,
