@@ -170,6 +170,18 @@ def test_event_loop_reads_see_every_commit_of_another_connection(
         reader.close()
 
 
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_event_loop_pings_need_no_thread(
+    kind: str, tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with database(kind, tmp_path) as url:
+        store = Store(url, catalogue)
+        assert store.open()
+        monkeypatch.setattr(store, "ping", lambda: pytest.fail("a thread"))
+        assert run(store.ping_async()) is True
+        store.close()
+
+
 def test_inline_reads_leave_the_wal_free_to_checkpoint(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:

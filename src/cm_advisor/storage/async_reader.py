@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, LiteralString
 
 if TYPE_CHECKING:  # psycopg is imported on first use: a SQLite deployment never loads it
     from psycopg import AsyncConnection
@@ -44,19 +44,26 @@ class AsyncReader:
 
     async def label_and_notes(self, token: str) -> tuple[str, str] | None:
         """The editable fields of one assessment, None when there is no such row."""
-        import psycopg
-
-        conn = await self._connection()
-        try:
-            cursor = await conn.execute(LABEL_AND_NOTES, (token,))
-            row = await cursor.fetchone()
-        except psycopg.Error as error:
-            self.close()
-            raise ReaderUnavailable(str(error)) from error
+        row = await self._query(LABEL_AND_NOTES, (token,))
         if row is None:
             return None
         label, notes = row
         return (label or "", notes or "")
+
+    async def ping(self) -> None:
+        """Raise ReaderUnavailable unless the server answers a query."""
+        await self._query("SELECT 1", ())
+
+    async def _query(self, sql: LiteralString, params: tuple[str, ...]) -> TupleRow | None:
+        import psycopg
+
+        conn = await self._connection()
+        try:
+            cursor = await conn.execute(sql, params)
+            return await cursor.fetchone()
+        except psycopg.Error as error:
+            self.close()
+            raise ReaderUnavailable(str(error)) from error
 
     def close(self) -> None:
         """Close the connection at once (libpq's finish needs no event loop)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from threading import Lock
+from typing import Any
 from urllib.parse import quote
 
 LABEL_AND_NOTES = "SELECT label, notes FROM assessments WHERE token = ?"
@@ -32,16 +33,23 @@ class InlineReader:
 
     def label_and_notes(self, token: str) -> tuple[str, str] | None:
         """The editable fields of one assessment, None when there is no such row."""
-        with self._lock:
-            try:
-                rows = self._connection().execute(LABEL_AND_NOTES, (token,)).fetchall()
-            except sqlite3.Error:
-                self._drop()
-                raise
+        rows = self._query(LABEL_AND_NOTES, (token,))
         if not rows:
             return None
         label, notes = rows[0]
         return (label or "", notes or "")
+
+    def ping(self) -> None:
+        """Raise sqlite3.Error unless the file opens and answers a query."""
+        self._query("SELECT 1", ())
+
+    def _query(self, sql: str, params: tuple[str, ...]) -> list[Any]:
+        with self._lock:
+            try:
+                return self._connection().execute(sql, params).fetchall()
+            except sqlite3.Error:
+                self._drop()
+                raise
 
     def close(self) -> None:
         with self._lock:

@@ -156,6 +156,20 @@ class Store:
             return False
         return True
 
+    async def ping_async(self) -> bool:
+        """ping() for async routes, on the event loop where label_and_notes_async reads;
+        if that fails, the pooled ping on a thread decides."""
+        try:
+            if self._inline is not None:
+                self._inline.ping()
+                return True
+            if self._async is not None:
+                await self._async.ping()
+                return True
+        except (sqlite3.Error, ReaderUnavailable):
+            pass
+        return await to_thread.run_sync(self.ping)
+
     # --- catalogue snapshots ------------------------------------------------
 
     def remember_catalogue(self, catalogue: Catalogue) -> None:
