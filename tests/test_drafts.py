@@ -87,6 +87,18 @@ def test_saving_a_draft_purges_expired_ones(store: Store) -> None:
     assert count() == 0
 
 
+def test_opening_the_store_purges_expired_drafts(store: Store) -> None:
+    """An instance that saves no draft still drops expired ones, at its next start."""
+    expired = save_draft(store.engine, {"acuity": "low"}, 1, datetime(2026, 1, 1, tzinfo=UTC))
+    kept = save_draft(store.engine, {"acuity": "high"}, 30)
+    restarted = Store(store.url)
+    assert restarted.open()
+    with store.engine.connect() as conn:
+        tokens = set(conn.execute(select(drafts.c.token)).scalars())
+    assert tokens == {kept.token} and expired.token not in tokens
+    restarted.close()
+
+
 def test_drafts_refuse_what_no_questionnaire_sends(store: Store) -> None:
     with pytest.raises(DraftTooLarge):
         save_draft(store.engine, {f"field_{i}": "x" for i in range(500)}, 30)

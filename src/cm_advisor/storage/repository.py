@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.storage import schema
 from cm_advisor.storage.async_reader import AsyncReader, ReaderUnavailable
-from cm_advisor.storage.drafts import Draft, load_draft, save_draft
+from cm_advisor.storage.drafts import Draft, load_draft, purge_expired, save_draft
 from cm_advisor.storage.group_commit import GroupCommit
 from cm_advisor.storage.inline_reader import InlineReader
 from cm_advisor.storage.parsed import ParsedResults
@@ -139,6 +139,9 @@ class Store:
             self.migrate()
             if self._catalogue is not None:
                 self.remember_catalogue(self._catalogue)
+            # Saving a draft purges expired ones too; this covers an instance that saves none.
+            with self._errors():
+                purge_expired(self.engine)
             self._prepared = True
 
     # --- schema -------------------------------------------------------------
