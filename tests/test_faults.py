@@ -3,6 +3,7 @@ database that goes away and comes back."""
 
 import asyncio
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -166,6 +167,7 @@ def own_postgres() -> Iterator[OwnPostgres]:
     server = OwnPostgres()
     yield server
     server.stop("immediate", check=False)
+    shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
 @pytest.mark.postgres
