@@ -175,7 +175,7 @@ class Batch:
             flags=tuple(flags),
             deciders=tuple(deciders),
             tangles=tuple(tangles),
-            tie=tuple(sorted(table.models).index(m) * 1e-12 for m in table.models),
+            tie=tuple(place * 1e-12 for place in table.id_rank),
         )
 
     def variants(self, frame: Frame) -> Variants:

@@ -67,7 +67,7 @@ def first_place_shares(frame: Frame) -> dict[str, float]:
 
 def _tie_offsets(frame: Frame) -> NDArray[np.float64]:
     """Fewer red flags first, then model id: a few 10⁻⁹ points, far below any real gap."""
-    return np.array(frame.flags) * 1e-9 + _id_rank(frame.table.models) * 1e-11
+    return np.array(frame.flags) * 1e-9 + np.array(frame.table.id_rank) * 1e-11
 
 
 def _clamped_scores(frame: Frame, factors: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -82,11 +82,6 @@ def _clamped_scores(frame: Frame, factors: NDArray[np.float64]) -> NDArray[np.fl
     return scores
 
 
-@cache
-def _id_rank(models: tuple[str, ...]) -> NDArray[np.float64]:
-    return np.argsort(np.argsort(np.array(models))).astype(np.float64)
-
-
 def critical_factor(catalogue: Catalogue, frame: Frame) -> CriticalFactor | None:
     """The smallest change to one answered question's weight that changes the winner.
 
@@ -99,7 +94,7 @@ def critical_factor(catalogue: Catalogue, frame: Frame) -> CriticalFactor | None
     table = frame.table
     top = frame.order[0]
     rows, w = frame.rows, frame.w_list
-    raw, penalty = frame.raw.tolist(), frame.penalty_list
+    raw, penalty = frame.raw, frame.penalty_list
     total = sum(w)
     scale = NEUTRAL / MAX_FIT
     d_pen = [p - penalty[top] for p in penalty]

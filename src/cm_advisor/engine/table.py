@@ -48,6 +48,7 @@ class FitTable:
     priority: tuple[float, ...]
     index: dict[str, int]  # question id -> row
     titles: dict[str, str]  # question id -> its short name for sentences
+    id_rank: tuple[int, ...]  # per model: its place in id order, the last tie-break
 
     @classmethod
     def build(cls, catalogue: Catalogue) -> FitTable:
@@ -78,6 +79,7 @@ class FitTable:
             priority=catalogue.outcome_priority,
             index={qid: i for i, qid in enumerate(questions)},
             titles={q.id: q.title for q in catalogue.questionnaire.questions},
+            id_rank=tuple(sorted(models).index(m) for m in models),
         )
 
     def shares(self, count: int) -> list[float]:
@@ -195,7 +197,7 @@ class Frame:
     fits: NDArray[np.float64]  # the rows as an array, 0 when unanswered
     w: NDArray[np.float64]
     penalty: NDArray[np.float64]
-    raw: NDArray[np.float64]  # Σ weight × fit per model
+    raw: list[float]  # Σ weight × fit per model
     start: list[float]  # each model's score before clamping and rounding
 
     @classmethod
@@ -227,7 +229,7 @@ class Frame:
             fits=np.array([zero if row is None else row for row in rows], dtype=np.float64),
             w=np.array(w),
             penalty=np.array(penalty),
-            raw=np.array(raw),
+            raw=raw,
             start=[NEUTRAL + scale * r - p for r, p in zip(raw, penalty, strict=True)],
         )
 
