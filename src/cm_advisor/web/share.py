@@ -24,7 +24,7 @@ from cm_advisor.web.api_assessments import stored
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.links import FLASH_COOKIE, absolute, manage_path, share_path
-from cm_advisor.web.pagecache import PageCache
+from cm_advisor.web.pagecache import PageCache, PageKey
 from cm_advisor.web.pages import result_context
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -84,8 +84,8 @@ async def result_page(token: str, request: Request) -> Response:
     """A shared result, exactly as it was computed (the rendered page is cached).
 
     The label and notes are read on every request, so a page edited or deleted through
-    another process is never served stale; on SQLite that read runs inline (see
-    storage/inline_reader.py), and only a page not yet cached goes to a thread."""
+    another process is never served stale; that read runs on the event loop (see
+    Store.label_and_notes_async), and only a page not yet cached goes to a thread."""
     # App state read directly, not through deps.py: three dependencies cost ~50 µs a
     # request, a fifth of this route's cached path (bench/profile).
     state = request.app.state
@@ -96,12 +96,20 @@ async def result_page(token: str, request: Request) -> Response:
     if editable is None:
         raise HTTPException(404, GONE)
     cache: PageCache = state.page_cache
-    key = (str(request.base_url), token, *editable, catalogue.content_hash)
+    key = _page_key(request, token, *editable, catalogue)
     if not manage_url and (page := cache.get(key)) is not None:
         return HTMLResponse(page, headers=PRIVATE)
     return await run_in_threadpool(
         _render_result, token, request, catalogue, store, state.templates, manage_url
     )
+
+
+def _page_key(
+    request: Request, token: str, label: str, notes: str, catalogue: Catalogue
+) -> PageKey:
+    """What a rendered result page depends on: the site's address, the row's editable
+    fields and the catalogue in use (the stored result itself never changes)."""
+    return (str(request.base_url), token, label, notes, catalogue.content_hash)
 
 
 def _render_result(
@@ -114,7 +122,7 @@ def _render_result(
 ) -> Response:
     saved = _load(store, token)
     # Key the page by the row it is rendered from (the label may have changed meanwhile).
-    key = (str(request.base_url), token, saved.label, saved.notes, catalogue.content_hash)
+    key = _page_key(request, token, saved.label, saved.notes, catalogue)
     scored_with = _scored_with(store, catalogue, saved)
     context = result_context(scored_with, saved.result) | {
         "assessment": saved,
