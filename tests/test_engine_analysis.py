@@ -126,6 +126,44 @@ def test_the_batch_scores_every_change_as_rescoring_it_would(
             assert int(found.best[i]) == table.first(exact, flags), changed
 
 
+@given(answer_sets(), weight_sets)
+@settings(max_examples=40)
+def test_what_if_finds_the_fewest_changes_for_every_model_that_can_be_reached(
+    answers: dict[str, Any], weights: dict[str, float]
+) -> None:
+    """Against every one- and two-answer change scored the ranking's own way: a model
+    gets a proposal exactly when some change puts it first, and the proposal moves
+    as few answers, then as few steps along their scales, as any such change."""
+    result = score(CATALOGUE, answers, weights)
+    table, base = CATALOGUE.table, result.answers
+    options = [
+        (q.id, option, abs(q.option_ids.index(option) - q.option_ids.index(str(base[q.id]))))
+        for q in CATALOGUE.questionnaire.questions
+        if q.kind == "single" and q.id in base and result.weights[q.id] > 0
+        for option in q.option_ids
+        if option != base[q.id]
+    ]
+    singles = [((q, o),) for q, o, _ in options]
+    pairs = [
+        ((qa, oa), (qb, ob))
+        for n, (qa, oa, _) in enumerate(options)
+        for qb, ob, _ in options[n + 1 :]
+        if qa != qb
+    ]
+    steps = {(q, o): cost for q, o, cost in options}
+    cheapest: dict[str, tuple[int, int]] = {}
+    for change in [*singles, *pairs]:
+        exact, flags = table.scores(base | dict(change), result.weights)
+        model = table.models[table.first(exact, flags)]
+        cost = (len(change), sum(steps[c] for c in change))
+        if model != result.recommended and cost < cheapest.get(model, (3, 0)):
+            cheapest[model] = cost
+    proposed = {
+        w.model: (len(w.changes), sum(steps[c] for c in w.changes.items())) for w in result.what_if
+    }
+    assert proposed == cheapest
+
+
 def test_what_if_prefers_one_change_and_says_it_plainly(catalogue: Catalogue) -> None:
     result = score(catalogue, ARCHETYPES["clinical"])
     assert result.what_if
