@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import sys
+from importlib import resources
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def locate(package: Path, prefix: Path) -> tuple[Path, Path]:
+    """Where data/, templates/ and static/ are, and the default data directory.
+
+    A built wheel carries the three folders inside the package (pyproject.toml maps them
+    there) and keeps its database under the environment's prefix, as Flask does for an
+    installed app's instance folder. Run from a checkout, or an editable install of one,
+    they are the checkout's top-level folders and the database goes in its var/.
+    """
+    if (package / "data").is_dir():
+        return package, prefix / "var" / "cm-advisor"
+    checkout = package.parents[1]
+    return checkout, checkout / "var"
+
+
+def _package() -> Path:
+    files = resources.files("cm_advisor")
+    if not isinstance(files, Path):
+        raise RuntimeError(f"cm_advisor must be installed as files, not imported from {files}")
+    return files.resolve()
+
+
+SHIPPED, DATA_DIR = locate(_package(), Path(sys.prefix))
 
 
 class Settings(BaseSettings):
@@ -16,19 +40,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CM_ADVISOR_", extra="ignore")
 
     catalogue_path: Path = Field(
-        ROOT / "data" / "models.yaml", description="The models, fit rules and evidence."
+        SHIPPED / "data" / "models.yaml", description="The models, fit rules and evidence."
     )
     questionnaire_path: Path = Field(
-        ROOT / "data" / "questionnaire.yaml", description="The questions and their options."
+        SHIPPED / "data" / "questionnaire.yaml", description="The questions and their options."
     )
     data_dir: Path = Field(
-        ROOT / "var", description="Where the embedded SQLite database and drafts are kept."
+        DATA_DIR, description="Where the embedded SQLite database and drafts are kept."
     )
     database_url: str = Field(
         "", description="SQLAlchemy URL; empty means SQLite in the data directory."
     )
-    templates_dir: Path = Field(ROOT / "templates", description="Jinja templates.")
-    static_dir: Path = Field(ROOT / "static", description="CSS, JavaScript and images.")
+    templates_dir: Path = Field(SHIPPED / "templates", description="Jinja templates.")
+    static_dir: Path = Field(SHIPPED / "static", description="CSS, JavaScript and images.")
     max_body_bytes: int = Field(
         64 * 1024, ge=1024, description="Larger request bodies are refused with 413."
     )
