@@ -1,4 +1,8 @@
-"""Shared fixtures: the real catalogue, and a fresh app on temporary paths per test."""
+"""Shared fixtures: the real catalogue, and a fresh app on temporary paths per test.
+
+Settings come from helpers.settings.HermeticSettings, never from CM_ADVISOR_* variables;
+the one variable the tests read is CM_ADVISOR_TEST_POSTGRES_URL (helpers.databases).
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
-
-DEFAULTS = Settings()
+from helpers.settings import DEFAULTS, HermeticSettings
 
 # Shared machines are noisy: judge properties, never how fast an example ran.
 hypothesis_settings.register_profile("cm-advisor", deadline=None, print_blob=True)
@@ -25,7 +28,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    return HermeticSettings(data_dir=tmp_path / "data")
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from archetypes import ARCHETYPES, MIXED
 from cm_advisor.engine import Catalogue
+from helpers.archetypes import ARCHETYPES, MIXED
 
 
 def test_score_returns_the_documented_shape(client: TestClient, catalogue: Catalogue) -> None:

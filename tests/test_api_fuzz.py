@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cm_advisor.config import Settings
 from cm_advisor.web.app import create_app
+from helpers.settings import HermeticSettings
 
 FUZZ = settings(
     max_examples=25,
@@ -26,7 +26,9 @@ FUZZ = settings(
 
 
 # The store opens itself on first use, so the app needs no lifespan run here.
-APP = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="cm-fuzz-")), rate_limit=""))
+APP = create_app(
+    HermeticSettings(data_dir=Path(tempfile.mkdtemp(prefix="cm-fuzz-")), rate_limit="")
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -8,10 +8,9 @@ import pytest
 import yaml
 
 from cm_advisor.catalogue import CatalogueError, load_catalogue
-from cm_advisor.config import Settings
 from cm_advisor.web.app import create_app
+from helpers.settings import DEFAULTS, HermeticSettings
 
-DEFAULTS = Settings()
 Mutation = Callable[[dict[str, Any]], None]
 
 
@@ -199,7 +198,7 @@ def test_the_app_refuses_to_start_on_a_bad_catalogue(tmp_path: Path) -> None:
     _delete(["models", 1, "evidence"])(models)
     m, q = _write(tmp_path, models, _load(DEFAULTS.questionnaire_path))
     with pytest.raises(CatalogueError, match="model 'clinical' → evidence"):
-        create_app(Settings(catalogue_path=m, questionnaire_path=q, data_dir=tmp_path))
+        create_app(HermeticSettings(catalogue_path=m, questionnaire_path=q, data_dir=tmp_path))
 
 
 def test_the_content_hash_follows_the_files(tmp_path: Path) -> None:

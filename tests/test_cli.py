@@ -8,11 +8,18 @@ import httpx
 import pytest
 import yaml
 
-from archetypes import ARCHETYPES
 from cm_advisor.cli import main
-from cm_advisor.config import Settings
+from helpers.archetypes import ARCHETYPES
+from helpers.servers import running_server, server_environment
+from helpers.settings import DEFAULTS
 
-DEFAULTS = Settings()
+
+@pytest.fixture(autouse=True)
+def _cli_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line reads its settings from CM_ADVISOR_* variables: run it with none
+    of the developer's, only what a test sets."""
+    for name in [n for n in os.environ if n.startswith("CM_ADVISOR_")]:
+        monkeypatch.delenv(name)
 
 
 def test_score_prints_a_readable_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,8 +80,6 @@ def test_db_upgrade_creates_the_schema(
 
 
 def test_serve_with_several_workers(tmp_path: Path) -> None:
-    from servers import running_server
-
     env = {"CM_ADVISOR_DATA_DIR": str(tmp_path / "data")}
     with running_server(env, args=("--workers", "2")) as base:
         with httpx.Client(base_url=base) as client:
@@ -93,7 +98,12 @@ def test_serve_refuses_a_broken_catalogue(tmp_path: Path) -> None:
     broken.write_text("version: [\n")
     done = subprocess.run(
         [sys.executable, "-m", "cm_advisor", "serve", "--port", "1"],
-        env={**os.environ, "CM_ADVISOR_CATALOGUE_PATH": str(broken)},
+        env=server_environment(
+            {
+                "CM_ADVISOR_DATA_DIR": str(tmp_path / "data"),
+                "CM_ADVISOR_CATALOGUE_PATH": str(broken),
+            }
+        ),
         capture_output=True,
         text=True,
         timeout=60,

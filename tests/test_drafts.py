@@ -11,14 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Store
 from cm_advisor.storage.drafts import DraftTooLarge, load_draft, purge_expired, save_draft
 from cm_advisor.storage.tables import drafts
 from cm_advisor.web.app import create_app
 from cm_advisor.web.security import redact
-from databases import database
+from helpers.databases import database
+from helpers.settings import HermeticSettings
 from test_pages import Node, parse
 
 RESUME = re.compile(r"/resume/([A-Za-z0-9_-]{32})/saved")
@@ -185,7 +185,7 @@ def test_unknown_or_expired_resume_links_are_404(client: TestClient, path: str) 
 
 
 def test_an_expired_draft_is_gone(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
+    settings = HermeticSettings(data_dir=tmp_path)
     with TestClient(create_app(settings)) as client:
         token = save(client, acuity="high")
         store: Store = client.app.state.store  # type: ignore[attr-defined]
@@ -197,13 +197,13 @@ def test_an_expired_draft_is_gone(tmp_path: Path) -> None:
 
 
 def test_the_draft_lifetime_is_a_setting(tmp_path: Path) -> None:
-    with TestClient(create_app(Settings(data_dir=tmp_path, draft_days=7))) as client:
+    with TestClient(create_app(HermeticSettings(data_dir=tmp_path, draft_days=7))) as client:
         token = save(client, acuity="high")
         page = parse(client.get(f"/resume/{token}/saved").text)
         assert "7 days from now" in page.find("ul", class_="draft-facts").text()
         assert "for 7 days" in parse(client.get("/assess").text).by_id("save-later-help").text()
     with pytest.raises(ValueError, match="draft_days"):
-        Settings(draft_days=0)
+        HermeticSettings(data_dir=tmp_path, draft_days=0)
 
 
 def test_saving_a_draft_needs_the_csrf_token(client: TestClient) -> None:

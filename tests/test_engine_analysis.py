@@ -7,7 +7,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from archetypes import ARCHETYPES, MIXED
 from cm_advisor.engine import Catalogue, InvalidInput, robustness, score
 from cm_advisor.engine.answers import check_input
 from cm_advisor.engine.batch import changes
@@ -19,7 +18,8 @@ from cm_advisor.engine.robustness import (
 )
 from cm_advisor.engine.tiers import split
 from cm_advisor.engine.whatif import SURE_LEAD
-from test_engine_properties import CATALOGUE, answer_sets, weight_sets
+from helpers.archetypes import ARCHETYPES, MIXED
+from helpers.strategies import CATALOGUE, answer_sets, weight_sets
 
 
 @given(answer_sets(), weight_sets)

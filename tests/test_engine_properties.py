@@ -7,34 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cm_advisor.catalogue import load_catalogue
-from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue, InvalidInput, score
 from cm_advisor.engine.hybrids import CLOSE_CALL_POINTS
-
-DEFAULTS = Settings()
-CATALOGUE = load_catalogue(DEFAULTS.catalogue_path, DEFAULTS.questionnaire_path)
-QUESTIONS = CATALOGUE.questionnaire.questions
-
-
-@st.composite
-def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for q in QUESTIONS:
-        if not draw(st.booleans()):
-            continue
-        if q.kind == "multi":
-            picked = draw(st.permutations(q.option_ids))
-            answers[q.id] = list(picked[: draw(st.integers(1, len(picked)))])
-        else:
-            answers[q.id] = draw(st.sampled_from(q.option_ids))
-    return answers
-
-
-weight_sets = st.dictionaries(
-    st.sampled_from([q.id for q in QUESTIONS]),
-    st.floats(0, 3, allow_nan=False),
-)
+from helpers.strategies import CATALOGUE, QUESTIONS, answer_sets, weight_sets
 
 
 @given(answer_sets(), weight_sets)

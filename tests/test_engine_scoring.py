@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 
-from archetypes import ARCHETYPES
 from cm_advisor.engine import Catalogue, InvalidInput, score
 from cm_advisor.engine.scoring import NEUTRAL
+from helpers.archetypes import ARCHETYPES
 
 
 @pytest.mark.parametrize("model_id", sorted(ARCHETYPES))

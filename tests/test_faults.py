@@ -18,11 +18,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from archetypes import ARCHETYPES
-from cm_advisor.config import Settings
 from cm_advisor.web.app import create_app
-from databases import database, postgres_admin_url
-from servers import free_port, running_server, start_server
+from helpers.archetypes import ARCHETYPES
+from helpers.databases import database, postgres_admin_url
+from helpers.servers import free_port, running_server, start_server
+from helpers.settings import HermeticSettings as Settings
 
 BODIES = [{"answers": a, "label": name} for name, a in ARCHETYPES.items()]
 NO_LIMIT = {"CM_ADVISOR_RATE_LIMIT": ""}

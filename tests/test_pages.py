@@ -14,13 +14,14 @@ import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from archetypes import ARCHETYPES
 from cm_advisor import engine
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import StoreUnavailable
 from cm_advisor.web import forms
 from cm_advisor.web.app import create_app
+from helpers.archetypes import ARCHETYPES
+from helpers.settings import DEFAULTS, HermeticSettings
 
 XSS = "<script>alert('x')</script>"
 
@@ -523,9 +524,8 @@ def test_html_in_an_answer_is_escaped(client: TestClient) -> None:
 
 
 def test_html_in_the_catalogue_is_escaped(tmp_path: Path) -> None:
-    defaults = Settings()
-    questionnaire = yaml.safe_load(defaults.questionnaire_path.read_text(encoding="utf-8"))
-    models = yaml.safe_load(defaults.catalogue_path.read_text(encoding="utf-8"))
+    questionnaire = yaml.safe_load(DEFAULTS.questionnaire_path.read_text(encoding="utf-8"))
+    models = yaml.safe_load(DEFAULTS.catalogue_path.read_text(encoding="utf-8"))
     questionnaire["questions"][0]["label"] = XSS
     questionnaire["sections"][0]["intro"] = "<b>bold</b>"
     models["models"][0]["summary"] = XSS
@@ -534,7 +534,7 @@ def test_html_in_the_catalogue_is_escaped(tmp_path: Path) -> None:
     q_path, m_path = tmp_path / "questionnaire.yaml", tmp_path / "models.yaml"
     q_path.write_text(yaml.safe_dump(questionnaire), encoding="utf-8")
     m_path.write_text(yaml.safe_dump(models), encoding="utf-8")
-    settings = Settings(
+    settings = HermeticSettings(
         data_dir=tmp_path / "data", questionnaire_path=q_path, catalogue_path=m_path
     )
     app = create_app(settings)

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from archetypes import ARCHETYPES
-from archetypes import MIXED as MIXED_ORGANIZATION
 from cm_advisor import engine
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 from cm_advisor.engine.types import Population
 from cm_advisor.web import forms
 from cm_advisor.web.templating import make_templates
+from helpers.archetypes import ARCHETYPES
+from helpers.archetypes import MIXED as MIXED_ORGANIZATION
 from test_pages import Node, parse
 
 INTENSIVE = {

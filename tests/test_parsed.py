@@ -1,9 +1,9 @@
 """The per-process cache of parsed stored results: one parse per token, bounded."""
 
-from archetypes import ARCHETYPES
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage.parsed import ParsedResults
+from helpers.archetypes import ARCHETYPES
 
 
 def test_a_token_is_parsed_once_and_the_parse_equals_the_stored_result(

@@ -8,12 +8,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from archetypes import ARCHETYPES
-from cm_advisor.config import Settings
 from cm_advisor.web.app import create_app
 from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.security import redact
-from servers import running_server
+from helpers.archetypes import ARCHETYPES
+from helpers.servers import running_server
+from helpers.settings import HermeticSettings as Settings
 
 PATHS = [
     "/",

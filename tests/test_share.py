@@ -12,13 +12,11 @@ import yaml
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from archetypes import ARCHETYPES
-from cm_advisor.config import Settings
 from cm_advisor.web.api_assessments import CreatedAssessment
 from cm_advisor.web.app import create_app
-from servers import running_server
-
-DEFAULTS = Settings()
+from helpers.archetypes import ARCHETYPES
+from helpers.servers import running_server
+from helpers.settings import DEFAULTS, HermeticSettings
 
 
 def form_of(answers: dict[str, Any], **extra: str) -> dict[str, str]:
@@ -93,7 +91,7 @@ def _scores(page: str) -> list[str]:
 
 def test_a_stored_result_never_changes_after_the_catalogue_does(tmp_path: Path) -> None:
     models, questionnaire = _copy_catalogue(tmp_path)
-    settings = Settings(
+    settings = HermeticSettings(
         catalogue_path=models, questionnaire_path=questionnaire, data_dir=tmp_path / "data"
     )
     with TestClient(create_app(settings)) as client:
@@ -310,10 +308,10 @@ def test_a_page_cached_in_one_process_follows_edits_and_deletion_in_another(
 
 @pytest.mark.postgres
 def test_the_app_runs_on_postgresql(tmp_path: Path) -> None:
-    from databases import fresh_postgres_database
+    from helpers.databases import fresh_postgres_database
 
     with fresh_postgres_database() as url:
-        settings = Settings(database_url=url, data_dir=tmp_path)
+        settings = HermeticSettings(database_url=url, data_dir=tmp_path)
         with TestClient(create_app(settings)) as client:
             token = create(client, "strengths_based", label="On PostgreSQL")
             assert "On PostgreSQL" in client.get(f"/r/{token}").text

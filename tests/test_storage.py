@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import event, text
 
-from archetypes import ARCHETYPES
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Created, Store, StoreUnavailable, WrongKey
 from cm_advisor.storage.repository import _new_row
-from databases import database
+from helpers.archetypes import ARCHETYPES
+from helpers.databases import database
 
 T = TypeVar("T")
 

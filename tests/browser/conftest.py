@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from harness import CHROMIUM, CHROMIUM_ARGS, Pages, Site
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from archetypes import ARCHETYPES
-from servers import running_server
+from helpers.archetypes import ARCHETYPES
+from helpers.browser.harness import CHROMIUM, CHROMIUM_ARGS, Pages, Site
+from helpers.servers import running_server
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,10 @@ from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from driving import submit
-from harness import DESKTOP, PHONE, Pages, Site
 from playwright.sync_api import Page, ViewportSize, expect
+
+from helpers.browser.driving import submit
+from helpers.browser.harness import DESKTOP, PHONE, Pages, Site
 
 pytestmark = pytest.mark.browser
 

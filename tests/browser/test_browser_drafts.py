@@ -4,9 +4,10 @@ gives a private link that reopens them on another device."""
 import re
 
 import pytest
-from driving import SAVE_LATER, checked, submit
-from harness import Pages
 from playwright.sync_api import Page, expect
+
+from helpers.browser.driving import SAVE_LATER, checked, submit
+from helpers.browser.harness import Pages
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,12 @@
 import re
 
 import pytest
-from driving import (
+from playwright.sync_api import Page, expect
+
+from cm_advisor import engine
+from cm_advisor.engine import Catalogue
+from helpers.archetypes import ARCHETYPES
+from helpers.browser.driving import (
     Shown,
     answer_with_keyboard,
     answer_with_mouse,
@@ -11,12 +16,7 @@ from driving import (
     shown,
     submit,
 )
-from harness import Pages
-from playwright.sync_api import Page, expect
-
-from archetypes import ARCHETYPES
-from cm_advisor import engine
-from cm_advisor.engine import Catalogue
+from helpers.browser.harness import Pages
 
 pytestmark = pytest.mark.browser
 

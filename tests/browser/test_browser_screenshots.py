@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from harness import DESKTOP, PHONE, Pages, Site
 from playwright.sync_api import Page, ViewportSize, expect
+
+from helpers.browser.harness import DESKTOP, PHONE, Pages, Site
 
 pytestmark = pytest.mark.browser
 

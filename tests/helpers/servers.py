@@ -19,16 +19,26 @@ def free_port() -> int:
         return port
 
 
+def server_environment(settings: dict[str, str]) -> dict[str, str]:
+    """A subprocess's environment: the inherited one without any CM_ADVISOR_* variable, plus
+    these CM_ADVISOR_* settings, which must name the data directory; the rest are defaults."""
+    assert "CM_ADVISOR_DATA_DIR" in settings, "a test's app needs its own data directory"
+    assert all(name.startswith("CM_ADVISOR_") for name in settings), settings
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CM_ADVISOR_")}
+    return inherited | settings
+
+
 def start_server(
     env: dict[str, str], log: Path | None = None, args: tuple[str, ...] = ()
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `cm-advisor serve` with these CM_ADVISOR_* settings; wait until it answers."""
+    """Start `cm-advisor serve` with these CM_ADVISOR_* settings and no others from the
+    environment; wait until it answers."""
     port = free_port()
     command = [sys.executable, "-m", "cm_advisor", "serve", "--host", "127.0.0.1"]
     with open(log or os.devnull, "ab") as out:
         process = subprocess.Popen(
             [*command, "--port", str(port), *args],
-            env={**os.environ, **env},
+            env=server_environment(env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -1,0 +1,1 @@
+"""The browser tests' harness and how they drive pages."""
