@@ -18,8 +18,8 @@ from cm_advisor.storage.tables import drafts
 from cm_advisor.web.app import create_app
 from cm_advisor.web.security import redact
 from helpers.databases import database
+from helpers.html import checked, one, parse, text_of
 from helpers.settings import HermeticSettings
-from test_pages import Node, parse
 
 RESUME = re.compile(r"/resume/([A-Za-z0-9_-]{32})/saved")
 
@@ -45,14 +45,6 @@ def save(client: TestClient, **fields: str) -> str:
     match = RESUME.fullmatch(response.headers["location"])
     assert match, response.headers["location"]
     return match.group(1)
-
-
-def checked(page: Node, name: str) -> list[str]:
-    return [
-        n.attrs["value"]
-        for n in page.find_all("input", type="radio", name=name)
-        if "checked" in n.attrs
-    ]
 
 
 # --- storage ----------------------------------------------------------------------------
@@ -124,17 +116,17 @@ def test_save_and_finish_later_shows_a_private_resume_link(client: TestClient) -
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-robots-tag"].startswith("noindex")
     page = parse(response.text)
-    assert page.find("h1").text() == "Your answers are saved"
-    link = page.by_id("resume-url")
-    assert link.attrs["value"] == f"http://testserver/resume/{token}"
-    assert "readonly" in link.attrs
-    assert page.find("button", **{"data-copy-target": "resume-url"})
-    assert "2 of 14 questions are answered so far" in page.find("p", class_="lead").text()
-    facts = page.find("ul", class_="draft-facts").text()
+    assert text_of(one(page, "h1")) == "Your answers are saved"
+    link = one(page, "#resume-url")
+    assert link["value"] == f"http://testserver/resume/{token}"
+    assert link.has_attr("readonly")
+    assert one(page, "button[data-copy-target=resume-url]")
+    assert "2 of 14 questions are answered so far" in text_of(one(page, "p.lead"))
+    facts = text_of(one(page, "ul.draft-facts"))
     expires = (datetime.now(UTC) + timedelta(days=30)).strftime("%-d %B %Y")
     assert f"It works until {expires}, 30 days from now" in facts
     assert "It holds no patient data" in facts
-    assert page.find("a", href=f"http://testserver/resume/{token}").text() == "Continue now"
+    assert text_of(one(page, f"a[href='http://testserver/resume/{token}']")) == "Continue now"
 
 
 def test_the_resume_link_reopens_the_questionnaire_filled_in(client: TestClient) -> None:
@@ -147,16 +139,16 @@ def test_the_resume_link_reopens_the_questionnaire_filled_in(client: TestClient)
     assert checked(page, "acuity") == ["very_high"]
     assert checked(page, "budget") == [""]  # unanswered stays "Not sure"
     for name in ("outcomes_1", "outcomes_2"):
-        options = page.by_id(name).find_all("option", selected="")
-        assert [o.attrs["value"] for o in options] == [fields[name]]
-    assert page.by_id("label").attrs["value"] == "Ward 7"
-    assert page.by_id("notes").text() == "Half done"
-    assert "Welcome back" in page.find("div", class_="resume-note").text()
-    form = page.find("form", class_="questionnaire")
-    assert "data-prefilled" in form.attrs
-    assert "data-autosave-days" not in form.attrs  # browser storage never overrides a draft
+        options = one(page, f"#{name}").select("option[selected]")
+        assert [o["value"] for o in options] == [fields[name]]
+    assert one(page, "#label")["value"] == "Ward 7"
+    assert text_of(one(page, "#notes")) == "Half done"
+    assert "Welcome back" in text_of(one(page, "div.resume-note"))
+    form = one(page, "form.questionnaire")
+    assert form.has_attr("data-prefilled")
+    assert not form.has_attr("data-autosave-days")  # browser storage never overrides a draft
     # acuity and outcomes: a changed importance is not an answer
-    assert page.by_id("progress-count").text() == "2 of 14 answered"
+    assert text_of(one(page, "#progress-count")) == "2 of 14 answered"
 
 
 def test_each_save_makes_a_new_link_and_keeps_unknown_fields_out(client: TestClient) -> None:
@@ -170,9 +162,9 @@ def test_each_save_makes_a_new_link_and_keeps_unknown_fields_out(client: TestCli
 def test_an_invalid_draft_is_kept_and_checked_only_on_submit(client: TestClient) -> None:
     token = save(client, acuity="sometimes", population_size_number="12000", tier_high="90")
     page = parse(client.get(f"/resume/{token}").text)
-    assert not page.find_all("div", class_="error-summary")
-    assert page.by_id("tier_high").attrs["value"] == "90"
-    assert page.by_id("population_size_number").attrs["value"] == "12000"
+    assert not page.select("div.error-summary")
+    assert one(page, "#tier_high")["value"] == "90"
+    assert one(page, "#population_size_number")["value"] == "12000"
 
 
 @pytest.mark.parametrize("path", ["/resume/{}", "/resume/{}/saved"])
@@ -180,8 +172,8 @@ def test_unknown_or_expired_resume_links_are_404(client: TestClient, path: str) 
     response = client.get(path.format("no-such-draft"))
     assert response.status_code == 404
     page = parse(response.text)
-    assert page.find("h1").text() == "This resume link has expired or does not exist"
-    assert "kept for 30 days" in page.find("p", class_="lead").text()
+    assert text_of(one(page, "h1")) == "This resume link has expired or does not exist"
+    assert "kept for 30 days" in text_of(one(page, "p.lead"))
 
 
 def test_an_expired_draft_is_gone(tmp_path: Path) -> None:
@@ -200,8 +192,8 @@ def test_the_draft_lifetime_is_a_setting(tmp_path: Path) -> None:
     with TestClient(create_app(HermeticSettings(data_dir=tmp_path, draft_days=7))) as client:
         token = save(client, acuity="high")
         page = parse(client.get(f"/resume/{token}/saved").text)
-        assert "7 days from now" in page.find("ul", class_="draft-facts").text()
-        assert "for 7 days" in parse(client.get("/assess").text).by_id("save-later-help").text()
+        assert "7 days from now" in text_of(one(page, "ul.draft-facts"))
+        assert "for 7 days" in text_of(one(parse(client.get("/assess").text), "#save-later-help"))
     with pytest.raises(ValueError, match="draft_days"):
         HermeticSettings(data_dir=tmp_path, draft_days=0)
 
@@ -230,47 +222,45 @@ def test_resume_links_never_reach_the_logs(
 
 def test_the_questionnaire_offers_save_and_finish_later(client: TestClient) -> None:
     page = parse(client.get("/assess").text)
-    form = page.find("form", class_="questionnaire")
-    assert form.find("input", type="hidden", name="csrf_token").attrs["value"]
-    buttons = form.find_all("button", type="submit")
-    assert [b.text() for b in buttons] == ["Show me the recommendation", "Save and finish later"]
-    assert "formaction" not in buttons[0].attrs  # Enter in a field still submits to /assess
-    assert buttons[1].attrs["formaction"] == "/drafts"
-    help_id = buttons[1].attrs["aria-describedby"]
-    assert "holds no patient data" in page.by_id(help_id).text()
+    form = one(page, "form.questionnaire")
+    assert one(form, "input[type=hidden][name=csrf_token]")["value"]
+    buttons = form.select("button[type=submit]")
+    assert [text_of(b) for b in buttons] == ["Show me the recommendation", "Save and finish later"]
+    assert not buttons[0].has_attr("formaction")  # Enter in a field still submits to /assess
+    assert buttons[1]["formaction"] == "/drafts"
+    help_id = buttons[1]["aria-describedby"]
+    assert "holds no patient data" in text_of(one(page, f"#{help_id}"))
 
 
 def test_the_questionnaire_shows_its_parts_count_and_time(
     client: TestClient, catalogue: Catalogue
 ) -> None:
     page = parse(client.get("/assess").text)
-    progress = page.by_id("progress")
-    assert progress.find("p", class_="progress-summary").text() == (
+    progress = one(page, "#progress")
+    assert text_of(one(progress, "p.progress-summary")) == (
         "14 questions in 4 parts · About 5 minutes"
     )
-    parts = progress.find("nav").find_all("li")
-    assert [p.find("a").attrs["href"] for p in parts] == [
+    parts = one(progress, "nav").select("li")
+    assert [one(p, "a")["href"] for p in parts] == [
         f"#section-{s.id}" for s in catalogue.questionnaire.sections
     ]
     sizes = [
         len([q for q in catalogue.questionnaire.questions if q.section == s.id])
         for s in catalogue.questionnaire.sections
     ]
-    assert [p.find("span", class_="part-count").text() for p in parts] == [
-        f"{n} questions" for n in sizes
-    ]
-    assert page.by_id("progress-count").text() == "0 of 14 answered"
-    assert page.by_id("progress-bar").attrs["value"] == "0"
-    form = page.find("form", class_="questionnaire")
-    assert form.attrs["data-autosave-days"] == "30"
-    assert "data-prefilled" not in form.attrs
+    assert [text_of(one(p, "span.part-count")) for p in parts] == [f"{n} questions" for n in sizes]
+    assert text_of(one(page, "#progress-count")) == "0 of 14 answered"
+    assert one(page, "#progress-bar")["value"] == "0"
+    form = one(page, "form.questionnaire")
+    assert form["data-autosave-days"] == "30"
+    assert not form.has_attr("data-prefilled")
 
 
 def test_a_filled_in_form_counts_its_answers(client: TestClient) -> None:
     page = parse(client.get("/assess?acuity=high&complex_needs=many&outcomes_2=cost").text)
-    assert page.by_id("progress-count").text() == "3 of 14 answered"
-    assert page.by_id("progress-time").text() == "About 4 minutes left"
-    population = page.find("span", class_="part-count", **{"data-section": "population"})
-    assert population.text() == "2 of 5 answered"
-    assert "data-prefilled" in page.find("form", class_="questionnaire").attrs
-    assert page.by_id("answered-count").text().startswith("3 of 14 questions answered")
+    assert text_of(one(page, "#progress-count")) == "3 of 14 answered"
+    assert text_of(one(page, "#progress-time")) == "About 4 minutes left"
+    population = one(page, "span.part-count[data-section=population]")
+    assert text_of(population) == "2 of 5 answered"
+    assert one(page, "form.questionnaire").has_attr("data-prefilled")
+    assert text_of(one(page, "#answered-count")).startswith("3 of 14 questions answered")

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -21,90 +18,10 @@ from cm_advisor.storage import StoreUnavailable
 from cm_advisor.web import forms
 from cm_advisor.web.app import create_app
 from helpers.archetypes import ARCHETYPES
+from helpers.html import checked, one, parse, selected, text_of
 from helpers.settings import DEFAULTS, HermeticSettings
 
 XSS = "<script>alert('x')</script>"
-
-
-# --- a small DOM, so tests check elements rather than substrings -------------------
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-
-    def text(self) -> str:
-        """The text content with whitespace collapsed, as a reader would see it."""
-        return " ".join(self._raw().split())
-
-    def _raw(self) -> str:
-        return "".join(c if isinstance(c, str) else c._raw() for c in self.children)
-
-    def iter(self) -> Iterator[Node]:
-        for child in self.children:
-            if isinstance(child, Node):
-                yield child
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
-        """Descendants by tag and exact attributes (`class_` matches one class among several)."""
-        wanted = {k.rstrip("_"): v for k, v in attrs.items()}
-        return [
-            n
-            for n in self.iter()
-            if (tag is None or n.tag == tag)
-            and all(_attr_matches(n, k, v) for k, v in wanted.items())
-        ]
-
-    def find(self, tag: str | None = None, **attrs: str) -> Node:
-        found = self.find_all(tag, **attrs)
-        assert found, f"no <{tag or '*'} {attrs}> in the page"
-        return found[0]
-
-    def by_id(self, element_id: str) -> Node:
-        return self.find(id=element_id)
-
-
-def _attr_matches(node: Node, key: str, value: str) -> bool:
-    if key == "class":
-        return value in node.attrs.get("class", "").split()
-    return node.attrs.get(key) == value
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def parse(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
 
 
 # --- fixtures ----------------------------------------------------------------------
@@ -126,21 +43,6 @@ def _form(answers: dict[str, Any]) -> dict[str, str]:
 FORM_ARCHETYPE = _form(ARCHETYPES["intensive"])
 
 
-def _checked(page: Node, name: str) -> list[str]:
-    return [
-        n.attrs["value"]
-        for n in page.find_all("input", type="radio", name=name)
-        if "checked" in n.attrs
-    ]
-
-
-def _selected(page: Node, select_id: str) -> str:
-    chosen = [
-        o.attrs["value"] for o in page.by_id(select_id).find_all("option") if "selected" in o.attrs
-    ]
-    return chosen[0] if chosen else ""
-
-
 # --- home and layout -----------------------------------------------------------------
 
 
@@ -149,26 +51,26 @@ def test_home_explains_and_links_everywhere(client: TestClient, catalogue: Catal
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = parse(response.text)
-    hrefs = {a.attrs.get("href") for a in page.find_all("a")}
+    hrefs = {a.get("href") for a in page.select("a")}
     assert {"/assess", "/docs", "/models"} <= hrefs
     assert {f"/models/{m.id}" for m in catalogue.models} <= hrefs
-    start = [a for a in page.find_all("a", href="/assess") if "button" in a.attrs.get("class", "")]
-    assert start and start[0].text() == "Start the questionnaire"
-    assert "never about individual patients" in page.find("main").text()
+    start = page.select("a.button[href='/assess']")
+    assert start and text_of(start[0]) == "Start the questionnaire"
+    assert "never about individual patients" in text_of(one(page, "main"))
 
 
 def test_layout_is_accessible_and_titles_are_unique(client: TestClient) -> None:
     titles = set()
     for path in ("/", "/assess", "/models", "/models/brokerage", "/nope"):
         page = parse(client.get(path).text)
-        assert page.find("html").attrs["lang"] == "en"
-        assert page.find("meta", name="viewport")
-        assert page.find("a", class_="skip-link").attrs["href"] == "#main"
-        assert page.find("main").attrs["id"] == "main"
-        assert page.find("link", rel="stylesheet").attrs["href"].endswith("/static/css/app.css")
-        nav = page.find("nav", **{"aria-label": "Main"})
-        assert [a.text() for a in nav.find_all("a")] == ["Home", "Questionnaire", "Models", "API"]
-        titles.add(page.find("title").text())
+        assert one(page, "html")["lang"] == "en"
+        assert one(page, "meta[name=viewport]")
+        assert one(page, "a.skip-link")["href"] == "#main"
+        assert one(page, "main")["id"] == "main"
+        assert str(one(page, "link[rel=stylesheet]")["href"]).endswith("/static/css/app.css")
+        nav = one(page, "nav[aria-label=Main]")
+        assert [text_of(a) for a in nav.select("a")] == ["Home", "Questionnaire", "Models", "API"]
+        titles.add(text_of(one(page, "title")))
     assert len(titles) == 5
 
 
@@ -187,29 +89,29 @@ def test_questionnaire_renders_every_section_and_question(
     response = client.get("/assess")
     assert response.status_code == 200
     page = parse(response.text)
-    form = page.find("form", method="post", action="/assess")
-    sections = form.find_all("section")
-    assert [s.find("h2").text() for s in sections] == [
+    form = one(page, "form[method=post][action='/assess']")
+    sections = form.select("section")
+    assert [text_of(one(s, "h2")) for s in sections] == [
         f"Part {i} of {len(sections)} {s.title}"
         for i, s in enumerate(catalogue.questionnaire.sections, start=1)
     ]
-    fieldsets = form.find_all("fieldset")
+    fieldsets = form.select("fieldset")
     assert len(fieldsets) == len(catalogue.questionnaire.questions)
     for question in catalogue.questionnaire.questions:
-        fieldset = form.by_id(f"q-{question.id}")
-        assert fieldset.find("legend").text() == question.label
+        fieldset = one(form, f"#q-{question.id}")
+        assert text_of(one(fieldset, "legend")) == question.label
         help_id = f"{question.id}-help"
-        assert help_id in fieldset.attrs["aria-describedby"].split()
-        assert fieldset.by_id(help_id).text() == question.help
+        assert help_id in str(fieldset["aria-describedby"]).split()
+        assert text_of(one(fieldset, f"#{help_id}")) == question.help
         if question.kind == "single":
-            radios = fieldset.find_all("input", type="radio", name=question.id)
-            assert [r.attrs["value"] for r in radios] == [*question.option_ids, ""]
-            assert _checked(page, question.id) == [""]  # "not sure" until answered
+            radios = fieldset.select(f"input[type=radio][name='{question.id}']")
+            assert [r["value"] for r in radios] == [*question.option_ids, ""]
+            assert checked(page, question.id) == [""]  # "not sure" until answered
             for option in question.options:
-                label = fieldset.find("label", **{"for": f"{question.id}-{option.id}"})
-                assert label.text() == option.label
-    assert "optional" in page.find("main").text()
-    assert page.find("button", type="submit").text() == "Show me the recommendation"
+                label = one(fieldset, f"label[for='{question.id}-{option.id}']")
+                assert text_of(label) == option.label
+    assert "optional" in text_of(one(page, "main"))
+    assert text_of(one(page, "button[type=submit]")) == "Show me the recommendation"
 
 
 def test_outcomes_are_ranked_with_numbered_selects(
@@ -217,23 +119,23 @@ def test_outcomes_are_ranked_with_numbered_selects(
 ) -> None:
     page = parse(client.get("/assess").text)
     outcomes = catalogue.question("outcomes")
-    fieldset = page.by_id("q-outcomes")
-    selects = fieldset.find_all("select")
-    assert [s.attrs["name"] for s in selects] == [f"outcomes_{i}" for i in range(1, 7)]
-    assert fieldset.find("label", **{"for": "outcomes_1"}).text() == "1st priority"
-    assert fieldset.find("label", **{"for": "outcomes_2"}).text() == "2nd priority"
+    fieldset = one(page, "#q-outcomes")
+    selects = fieldset.select("select")
+    assert [s["name"] for s in selects] == [f"outcomes_{i}" for i in range(1, 7)]
+    assert text_of(one(fieldset, "label[for=outcomes_1]")) == "1st priority"
+    assert text_of(one(fieldset, "label[for=outcomes_2]")) == "2nd priority"
     for select in selects:
-        options = select.find_all("option")
-        assert [o.attrs["value"] for o in options] == ["", *outcomes.option_ids]
-        assert options[0].text() == "— none —"
+        options = select.select("option")
+        assert [o["value"] for o in options] == ["", *outcomes.option_ids]
+        assert text_of(options[0]) == "— none —"
 
 
 def test_query_parameters_prefill_the_questionnaire(client: TestClient) -> None:
     page = parse(client.get("/assess", params={"acuity": "high", "outcomes_2": "cost"}).text)
-    assert _checked(page, "acuity") == ["high"]
-    assert _selected(page, "outcomes_2") == "cost"
-    assert _selected(page, "outcomes_1") == ""
-    assert not page.find_all(class_="error-summary")
+    assert checked(page, "acuity") == ["high"]
+    assert selected(page, "outcomes_2") == "cost"
+    assert selected(page, "outcomes_1") == ""
+    assert not page.select(".error-summary")
 
 
 # --- submitting the questionnaire ------------------------------------------------------
@@ -249,26 +151,26 @@ def test_full_archetype_recommends_the_engines_choice_first(
     assert response.status_code == 200
     page = parse(response.text)
     top = catalogue.model(expected.recommended)
-    recommendation = page.find("section", class_="recommendation")
-    assert recommendation.find("h2").text() == top.name
-    assert f"{expected.ranking[0].score:.1f}" in recommendation.find(class_="score-value").text()
-    assert f"{expected.confidence.capitalize()} confidence" in recommendation.text()
-    assert expected.confidence_reason in recommendation.text()
+    recommendation = one(page, "section.recommendation")
+    assert text_of(one(recommendation, "h2")) == top.name
+    assert f"{expected.ranking[0].score:.1f}" in text_of(one(recommendation, ".score-value"))
+    assert f"{expected.confidence.capitalize()} confidence" in text_of(recommendation)
+    assert expected.confidence_reason in text_of(recommendation)
     for reason in expected.ranking[0].reasons:
-        assert reason in recommendation.text()
+        assert reason in text_of(recommendation)
 
-    ranked = page.find("ol", class_="ranking").find_all("li", class_="rank-item")
-    assert [li.attrs["id"] for li in ranked] == [f"rank-{ms.model}" for ms in expected.ranking]
+    ranked = one(page, "ol.ranking").select("li.rank-item")
+    assert [li["id"] for li in ranked] == [f"rank-{ms.model}" for ms in expected.ranking]
     for item, ms in zip(ranked, expected.ranking, strict=True):
-        assert item.find("a").attrs["href"] == f"/models/{ms.model}"
-        assert item.find(class_="score-value").text().endswith(f"{ms.score:.1f} / 100")
-        assert item.find("svg", class_="score-bar")
+        assert one(item, "a")["href"] == f"/models/{ms.model}"
+        assert text_of(one(item, ".score-value")).endswith(f"{ms.score:.1f} / 100")
+        assert one(item, "svg.score-bar")
         for behind in ms.behind_top:
-            assert behind in item.text()
-        rows = item.find("details").find("tbody").find_all("tr")
+            assert behind in text_of(item)
+        rows = one(one(item, "details"), "tbody").select("tr")
         assert len(rows) == 1 + len(ms.contributions)  # the neutral starting point, then each
-    assert not page.find_all("section", class_="unanswered")
-    assert catalogue.version in page.find(class_="small-print").text()
+    assert not page.select("section.unanswered")
+    assert catalogue.version in text_of(one(page, ".small-print"))
 
 
 def test_contribution_rows_name_topic_answer_and_signed_points(
@@ -277,10 +179,10 @@ def test_contribution_rows_name_topic_answer_and_signed_points(
     page = parse(client.post("/assess", data={"acuity": "low", "outcomes_1": "cost"}).text)
     result = engine.score(catalogue, {"acuity": "low", "outcomes": ["cost"]})
     first = result.ranking[0]
-    rows = page.by_id(f"rank-{first.model}").find("tbody").find_all("tr")[1:]
+    rows = one(one(page, f"#rank-{first.model}"), "tbody").select("tr")[1:]
     acuity = catalogue.question("acuity")
     row = rows[[c.question for c in first.contributions].index("acuity")]
-    cells = [row.find("th").text(), *(td.text() for td in row.find_all("td"))]
+    cells = [text_of(one(row, "th")), *(text_of(td) for td in row.select("td"))]
     contribution = next(c for c in first.contributions if c.question == "acuity")
     assert cells == [
         acuity.title,
@@ -303,8 +205,8 @@ def test_priority_order_reaches_the_engine_and_blanks_are_skipped(
     }
     expected = engine.score(catalogue, {"outcomes": ["readmissions", "cost"]})
     page = parse(client.post("/assess", data=form).text)
-    ranked = page.find("ol", class_="ranking").find_all("li", class_="rank-item")
-    assert [li.attrs["id"] for li in ranked] == [f"rank-{ms.model}" for ms in expected.ranking]
+    ranked = one(page, "ol.ranking").select("li.rank-item")
+    assert [li["id"] for li in ranked] == [f"rank-{ms.model}" for ms in expected.ranking]
 
 
 def test_invalid_option_rerenders_with_answers_kept_and_error_by_the_field(
@@ -314,32 +216,30 @@ def test_invalid_option_rerenders_with_answers_kept_and_error_by_the_field(
     response = client.post("/assess", data=data)
     assert response.status_code == 422
     page = parse(response.text)
-    assert page.find("title").text().startswith("Error:")
+    assert text_of(one(page, "title")).startswith("Error:")
 
-    summary = page.find(class_="error-summary")
-    assert summary.attrs["role"] == "alert"
-    link = summary.find("a")
-    assert link.attrs["href"] == "#acuity-low"
-    assert page.by_id("acuity-low")  # the link has a target
+    summary = one(page, ".error-summary")
+    assert summary["role"] == "alert"
+    link = one(summary, "a")
+    assert link["href"] == "#acuity-low"
+    assert one(page, "#acuity-low")  # the link has a target
 
-    fieldset = page.by_id("q-acuity")
-    assert "acuity-error" in fieldset.attrs["aria-describedby"].split()
-    error = fieldset.find(id="acuity-error")
-    assert "'extreme' is not one of the options" in error.text()
+    fieldset = one(page, "#q-acuity")
+    assert "acuity-error" in str(fieldset["aria-describedby"]).split()
+    error = one(fieldset, "#acuity-error")
+    assert "'extreme' is not one of the options" in text_of(error)
     assert all(
-        r.attrs.get("aria-invalid") == "true"
-        for r in fieldset.find_all("input", type="radio")
-        if r.attrs["value"]
+        r.get("aria-invalid") == "true" for r in fieldset.select("input[type=radio]") if r["value"]
     )
 
     for name, value in FORM_ARCHETYPE.items():
         if name == "acuity":
             continue
         if name.startswith("outcomes_"):
-            assert _selected(page, name) == value
+            assert selected(page, name) == value
         else:
-            assert _checked(page, name) == [value], name
-    assert not page.by_id("q-staffing").find_all(class_="field-error")
+            assert checked(page, name) == [value], name
+    assert not one(page, "#q-staffing").select(".field-error")
 
 
 def test_duplicate_outcomes_are_an_error_on_the_outcomes_field(client: TestClient) -> None:
@@ -352,16 +252,16 @@ def test_duplicate_outcomes_are_an_error_on_the_outcomes_field(client: TestClien
     response = client.post("/assess", data=data)
     assert response.status_code == 422
     page = parse(response.text)
-    assert "only once" in page.by_id("outcomes-error").text()
-    assert page.find(class_="error-summary").find("a").attrs["href"] == "#outcomes_1"
-    assert page.by_id("outcomes_1").attrs["aria-invalid"] == "true"
-    assert [_selected(page, f"outcomes_{i}") for i in (1, 2, 3, 4)] == [
+    assert "only once" in text_of(one(page, "#outcomes-error"))
+    assert one(page, ".error-summary a")["href"] == "#outcomes_1"
+    assert one(page, "#outcomes_1")["aria-invalid"] == "true"
+    assert [selected(page, f"outcomes_{i}") for i in (1, 2, 3, 4)] == [
         "cost",
         "quality",
         "cost",
         "",
     ]
-    assert _checked(page, "staffing") == ["limited"]
+    assert checked(page, "staffing") == ["limited"]
 
 
 def test_empty_form_gives_a_low_confidence_result_listing_every_question(
@@ -370,22 +270,22 @@ def test_empty_form_gives_a_low_confidence_result_listing_every_question(
     response = client.post("/assess", data={})
     assert response.status_code == 200
     page = parse(response.text)
-    assert "Low confidence" in page.find("section", class_="recommendation").text()
-    unanswered = page.find("section", class_="unanswered")
-    assert [li.text() for li in unanswered.find_all("li")] == [
+    assert "Low confidence" in text_of(one(page, "section.recommendation"))
+    unanswered = one(page, "section.unanswered")
+    assert [text_of(li) for li in unanswered.select("li")] == [
         q.label for q in catalogue.questionnaire.questions
     ]
-    answer_them = unanswered.find("a")
-    assert answer_them.text() == "Answer them"
-    assert answer_them.attrs["href"].startswith("/assess")
+    answer_them = one(unanswered, "a")
+    assert text_of(answer_them) == "Answer them"
+    assert str(answer_them["href"]).startswith("/assess")
 
 
 def test_answer_them_link_reopens_the_form_with_the_answers(client: TestClient) -> None:
     page = parse(client.post("/assess", data={"acuity": "high", "outcomes_1": "cost"}).text)
-    href = page.find("section", class_="unanswered").find("a").attrs["href"]
+    href = str(one(page, "section.unanswered a")["href"])
     form = parse(client.get(href.split("#")[0]).text)
-    assert _checked(form, "acuity") == ["high"]
-    assert _selected(form, "outcomes_1") == "cost"
+    assert checked(form, "acuity") == ["high"]
+    assert selected(form, "outcomes_1") == "cost"
 
 
 def test_unknown_fields_and_uploads_are_ignored(client: TestClient) -> None:
@@ -396,7 +296,7 @@ def test_unknown_fields_and_uploads_are_ignored(client: TestClient) -> None:
     )
     assert response.status_code == 200
     page = parse(response.text)
-    assert "Staffing" not in [td.text() for td in page.find_all("th", scope="row")]
+    assert "Staffing" not in [text_of(th) for th in page.select("th[scope=row]")]
 
 
 # --- the model library ---------------------------------------------------------------
@@ -405,11 +305,9 @@ def test_unknown_fields_and_uploads_are_ignored(client: TestClient) -> None:
 def test_model_library_lists_every_model(client: TestClient, catalogue: Catalogue) -> None:
     response = client.get("/models")
     assert response.status_code == 200
-    cards = parse(response.text).find("ul", class_="cards").find_all("li", class_="card")
-    assert [c.find("a").attrs["href"] for c in cards] == [
-        f"/models/{m.id}" for m in catalogue.models
-    ]
-    assert [c.find("h2").text() for c in cards] == [m.name for m in catalogue.models]
+    cards = one(parse(response.text), "ul.cards").select("li.card")
+    assert [one(c, "a")["href"] for c in cards] == [f"/models/{m.id}" for m in catalogue.models]
+    assert [text_of(one(c, "h2")) for c in cards] == [m.name for m in catalogue.models]
 
 
 @pytest.mark.parametrize(
@@ -422,21 +320,21 @@ def test_each_model_page_shows_its_details(
     assert response.status_code == 200
     model = catalogue.model(model_id)
     page = parse(response.text)
-    main = page.find("main")
-    assert main.find("h1").text() == model.name
-    text = main.text()
+    main = one(page, "main")
+    assert text_of(one(main, "h1")) == model.name
+    shown = text_of(main)
     caseload = model.intensity.caseload
-    assert f"{caseload.low}–{caseload.high} patients per full-time case manager" in text
-    assert caseload.source in text
-    assert ("Planning assumption" in text) == caseload.assumption
+    assert f"{caseload.low}–{caseload.high} patients per full-time case manager" in shown
+    assert caseload.source in shown
+    assert ("Planning assumption" in shown) == caseload.assumption
     for item in (*model.best_for, *model.pros, *model.cons, model.hybrid_role, model.staff_profile):
-        assert " ".join(item.split()) in text
-    references = main.find("ol", class_="references").find_all("li")
+        assert " ".join(item.split()) in shown
+    references = one(main, "ol.references").select("li")
     assert len(references) == len(model.evidence)
     for li, ref in zip(references, model.evidence, strict=True):
-        assert str(ref.year) in li.text()
+        assert str(ref.year) in text_of(li)
         if ref.url:
-            assert li.find("a").attrs["href"] == ref.url
+            assert one(li, "a")["href"] == ref.url
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -448,8 +346,8 @@ def test_unknown_pages_get_the_html_404_page(client: TestClient, path: str) -> N
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     page = parse(response.text)
-    assert page.find("h1").text() == "Page not found"
-    assert page.find("a", href="/")
+    assert text_of(one(page, "h1")) == "Page not found"
+    assert one(page, "a[href='/']")
 
 
 def test_unknown_api_paths_get_json(client: TestClient) -> None:
@@ -485,7 +383,7 @@ def test_server_errors_show_a_calm_page_and_are_logged(
         assert response.status_code == 500
         assert "secret internals" not in response.text
         assert "Traceback" not in response.text
-        assert parse(response.text).find("h1").text() == "Something went wrong"
+        assert text_of(one(parse(response.text), "h1")) == "Something went wrong"
         assert any(r.name == "cm_advisor" and r.exc_info for r in caplog.records)
 
         response = client.get("/api/v1/boom")
@@ -503,7 +401,7 @@ def test_an_unavailable_database_gives_503_with_retry_after(app: FastAPI) -> Non
         page = client.get("/down")
         assert page.status_code == 503
         assert page.headers["retry-after"]
-        assert parse(page.text).find("h1").text() == "Temporarily unavailable"
+        assert text_of(one(parse(page.text), "h1")) == "Temporarily unavailable"
         api = client.get("/api/v1/down")
         assert api.status_code == 503
         assert api.headers["retry-after"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from bs4 import Tag
 from fastapi.testclient import TestClient
 
 from cm_advisor import engine
@@ -16,7 +17,7 @@ from cm_advisor.web import forms
 from cm_advisor.web.templating import make_templates
 from helpers.archetypes import ARCHETYPES
 from helpers.archetypes import MIXED as MIXED_ORGANIZATION
-from test_pages import Node, parse
+from helpers.html import checked, one, parse, selected, text_of
 
 INTENSIVE = {
     **{k: v for k, v in ARCHETYPES["intensive"].items() if isinstance(v, str)},
@@ -34,22 +35,14 @@ TIERS = {"tier_high": "30", "tier_rising": "20", "tier_low": "50"}
 POPULATION = {"size": 12000, "tiers": {"high": 30, "rising": 20, "low": 50}}
 
 
-def _post(client: TestClient, data: dict[str, str], status: int = 200) -> Node:
+def _post(client: TestClient, data: dict[str, str], status: int = 200) -> Tag:
     response = client.post("/assess", data=data, follow_redirects=True)
     assert response.status_code == status, response.text[:500]
     return parse(response.text)
 
 
-def _selected(page: Node, select_id: str) -> str:
-    chosen = [
-        o.attrs["value"] for o in page.by_id(select_id).find_all("option") if "selected" in o.attrs
-    ]
-    assert len(chosen) == 1, chosen
-    return chosen[0]
-
-
-def _score(page: Node, model_id: str) -> float:
-    return float(page.by_id(f"rank-{model_id}").find(class_="score-value").text().split()[-3])
+def _score(page: Tag, model_id: str) -> float:
+    return float(text_of(one(page, f"#rank-{model_id} .score-value")).split()[-3])
 
 
 def _percent(share: float) -> str:
@@ -67,33 +60,33 @@ def test_advanced_section_is_closed_with_one_select_per_question_at_its_default(
     client: TestClient, catalogue: Catalogue
 ) -> None:
     page = parse(client.get("/assess").text)
-    details = page.find("details", class_="advanced")
-    assert "open" not in details.attrs
+    details = one(page, "details.advanced")
+    assert not details.has_attr("open")
     for question in catalogue.questionnaire.questions:
-        select = details.by_id(f"weight_{question.id}")
-        assert select.attrs["name"] == f"weight_{question.id}"
-        assert details.find("label", **{"for": f"weight_{question.id}"}).text() == question.title
-        values = [o.attrs["value"] for o in select.find_all("option")]
+        select = one(details, f"#weight_{question.id}")
+        assert select["name"] == f"weight_{question.id}"
+        assert text_of(one(details, f"label[for=weight_{question.id}]")) == question.title
+        values = [o["value"] for o in select.select("option")]
         assert {"0", "0.5", "1", "2", "3", f"{question.importance:g}"} == set(values)
-        assert _selected(page, f"weight_{question.id}") == f"{question.importance:g}"
-    assert "Default (1.5)" in page.by_id("weight_acuity").text()
+        assert selected(page, f"weight_{question.id}") == f"{question.importance:g}"
+    assert "Default (1.5)" in text_of(one(page, "#weight_acuity"))
     for tier in catalogue.tiers:
-        field = details.by_id(f"tier_{tier.id}")
-        assert field.attrs["type"] == "number"
-        assert details.find("label", **{"for": f"tier_{tier.id}"}).text() == tier.label
-        assert details.by_id(f"tier_{tier.id}-help").text() == tier.description
-    assert details.by_id("population_size_number").attrs["type"] == "number"
+        field = one(details, f"#tier_{tier.id}")
+        assert field["type"] == "number"
+        assert text_of(one(details, f"label[for=tier_{tier.id}]")) == tier.label
+        assert text_of(one(details, f"#tier_{tier.id}-help")) == tier.description
+    assert one(details, "#population_size_number")["type"] == "number"
     # The questionnaire's own parts and questions are still the only sections and fieldsets.
-    assert len(page.find("form").find_all("fieldset")) == len(catalogue.questionnaire.questions)
+    assert len(one(page, "form").select("fieldset")) == len(catalogue.questionnaire.questions)
 
 
 def test_query_parameters_prefill_the_advanced_section_and_open_it(client: TestClient) -> None:
     page = parse(
         client.get("/assess", params={"weight_budget": "3", "population_size_number": "500"}).text
     )
-    assert "open" in page.find("details", class_="advanced").attrs
-    assert _selected(page, "weight_budget") == "3"
-    assert page.by_id("population_size_number").attrs["value"] == "500"
+    assert one(page, "details.advanced").has_attr("open")
+    assert selected(page, "weight_budget") == "3"
+    assert one(page, "#population_size_number")["value"] == "500"
 
 
 def test_weights_change_the_result(client: TestClient, catalogue: Catalogue) -> None:
@@ -105,35 +98,32 @@ def test_weights_change_the_result(client: TestClient, catalogue: Catalogue) -> 
         icm = next(ms for ms in expected.ranking if ms.model == "intensive")
         assert _score(page, "intensive") == icm.score
     assert _score(ignored, "intensive") != _score(critical, "intensive")
-    used = critical.find("ul", class_="priorities-used").find_all("li")
-    assert [li.text() for li in used] == ["Budget: critical (3) instead of the default, normal (1)"]
+    used = one(critical, "ul.priorities-used").select("li")
+    assert [text_of(li) for li in used] == [
+        "Budget: critical (3) instead of the default, normal (1)"
+    ]
 
 
 def test_default_priorities_are_named_as_such(client: TestClient, catalogue: Catalogue) -> None:
     defaults = {f"weight_{q.id}": f"{q.importance:g}" for q in catalogue.questionnaire.questions}
     page = _post(client, {**INTENSIVE, **defaults})
-    assert page.find(class_="priorities-used").text() == "Default priorities."
+    assert text_of(one(page, ".priorities-used")) == "Default priorities."
 
 
 def test_a_forged_weight_is_an_error_by_its_field_with_answers_kept(client: TestClient) -> None:
     page = _post(client, {**INTENSIVE, "weight_budget": "9", "weight_staffing": "2"}, status=422)
-    error = page.by_id("weight_budget-error")
-    assert "“9” is not a level" in error.text()
-    select = page.by_id("weight_budget")
-    assert select.attrs["aria-invalid"] == "true"
-    assert select.attrs["aria-describedby"] == "weight_budget-error"
-    assert _selected(page, "weight_budget") == "1"  # back to the default, not the first option
-    assert _selected(page, "weight_staffing") == "2"
-    assert "open" in page.find("details", class_="advanced").attrs
-    summary = page.find(class_="error-summary").find("a")
-    assert summary.attrs["href"] == "#weight_budget"
-    assert summary.text().startswith("Importance of budget:")
-    checked = [
-        n.attrs["value"]
-        for n in page.find_all("input", type="radio", name="acuity")
-        if "checked" in n.attrs
-    ]
-    assert checked == [INTENSIVE["acuity"]]
+    error = one(page, "#weight_budget-error")
+    assert "“9” is not a level" in text_of(error)
+    select = one(page, "#weight_budget")
+    assert select["aria-invalid"] == "true"
+    assert select["aria-describedby"] == "weight_budget-error"
+    assert selected(page, "weight_budget") == "1"  # back to the default, not the first option
+    assert selected(page, "weight_staffing") == "2"
+    assert one(page, "details.advanced").has_attr("open")
+    summary = one(page, ".error-summary a")
+    assert summary["href"] == "#weight_budget"
+    assert text_of(summary).startswith("Importance of budget:")
+    assert checked(page, "acuity") == [INTENSIVE["acuity"]]
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "nan", "3.5"])
@@ -150,26 +140,26 @@ def test_tiers_that_do_not_add_up_to_100_are_an_error_with_values_kept(
 ) -> None:
     data = {**MIXED, "population_size_number": "12000", **TIERS, "tier_low": "40"}
     page = _post(client, data, status=422)
-    assert page.by_id("tiers-error").text() == (
+    assert text_of(one(page, "#tiers-error")) == (
         "Error: The tier percentages must add up to 100; they add up to 90."
     )
-    group = page.by_id("tiers")
-    assert group.attrs["role"] == "group"
-    assert "tiers-error" in group.attrs["aria-describedby"].split()
-    assert [page.by_id(f"tier_{t}").attrs["value"] for t in ("high", "rising", "low")] == [
+    group = one(page, "#tiers")
+    assert group["role"] == "group"
+    assert "tiers-error" in str(group["aria-describedby"]).split()
+    assert [one(page, f"#tier_{t}")["value"] for t in ("high", "rising", "low")] == [
         "30",
         "20",
         "40",
     ]
-    assert page.by_id("population_size_number").attrs["value"] == "12000"
-    assert page.find(class_="error-summary").find("a").attrs["href"] == "#tier_high"
+    assert one(page, "#population_size_number")["value"] == "12000"
+    assert one(page, ".error-summary a")["href"] == "#tier_high"
 
 
 def test_tiers_without_a_size_ask_for_the_size(client: TestClient) -> None:
     page = _post(client, {**MIXED, **TIERS}, status=422)
-    assert "number of patients" in page.by_id("population_size_number-error").text()
-    assert page.by_id("population_size_number").attrs["aria-invalid"] == "true"
-    assert page.by_id("tier_high").attrs["value"] == "30"
+    assert "number of patients" in text_of(one(page, "#population_size_number-error"))
+    assert one(page, "#population_size_number")["aria-invalid"] == "true"
+    assert one(page, "#tier_high")["value"] == "30"
 
 
 @pytest.mark.parametrize(
@@ -197,12 +187,12 @@ def test_a_size_alone_gives_staffing_for_the_recommended_model(
     staffing = expected.staffing
     assert staffing is not None
     cm = staffing.case_managers
-    assert page.find("p", class_="staffing-line").text() == (
+    assert text_of(one(page, "p.staffing-line")) == (
         f"For 12,000 patients, {catalogue.model(staffing.model).name} needs about "
         f"{cm.low:,}–{cm.high:,} full-time case managers at "
         f"{staffing.caseload_low}–{staffing.caseload_high} patients each."
     )
-    assert not page.find_all("table", class_="tier-table")
+    assert not page.select("table.tier-table")
 
 
 def test_an_assumed_caseload_is_marked_as_a_planning_assumption(
@@ -211,7 +201,7 @@ def test_an_assumed_caseload_is_marked_as_a_planning_assumption(
     assert catalogue.model("brokerage").intensity.caseload.assumption
     brokerage = {k: v for k, v in ARCHETYPES["brokerage"].items() if isinstance(v, str)}
     page = _post(client, {**brokerage, "outcomes_1": "cost", "population_size_number": "800"})
-    assert "Planning assumption" in page.find("section", class_="staffing").text()
+    assert "Planning assumption" in text_of(one(page, "section.staffing"))
 
 
 def test_a_tiered_population_gets_a_tier_table_whose_total_adds_up(
@@ -221,11 +211,11 @@ def test_a_tiered_population_gets_a_tier_table_whose_total_adds_up(
     expected = engine.score(catalogue, MIXED_ANSWERS, None, POPULATION)
     tiered = next(h for h in expected.hybrids if h.kind == "tiered")
 
-    table = page.find("table", class_="tier-table")
-    headers = [th.text() for th in table.find("thead").find_all("th")]
+    table = one(page, "table.tier-table")
+    headers = [text_of(th) for th in one(table, "thead").select("th")]
     assert headers == ["Tier", "Share", "Patients", "Model", "Case managers"]
-    rows = table.find("tbody").find_all("tr")
-    cells = [[row.find("th").text(), *(td.text() for td in row.find_all("td"))] for row in rows]
+    rows = one(table, "tbody").select("tr")
+    cells = [[text_of(one(row, "th")), *(text_of(td) for td in row.select("td"))] for row in rows]
     assert cells == [
         [
             plan.label,
@@ -236,17 +226,17 @@ def test_a_tiered_population_gets_a_tier_table_whose_total_adds_up(
         ]
         for plan in tiered.tiers
     ]
-    total = [td.text() for td in table.find("tfoot").find_all("td")]
+    total = [text_of(td) for td in one(table, "tfoot").select("td")]
     low = sum(int(c[4].split("–")[0]) for c in cells)
     high = sum(int(c[4].split("–")[1]) for c in cells)
     patients = sum(int(c[2].replace(",", "")) for c in cells)
     assert total[0] == "100%"
     assert total[1] == f"{patients:,}" == "12,000"
     assert total[3] == f"{low}–{high}"
-    handovers = [li.text() for li in page.find("ul", class_="tier-handovers").find_all("li")]
+    handovers = [text_of(li) for li in one(page, "ul.tier-handovers").select("li")]
     assert handovers == [plan.handover for plan in tiered.tiers]
     # The hybrid list in result.html shows the tiered design too, without breaking.
-    hybrid_titles = [h.text() for h in page.find_all("article", class_="hybrid")]
+    hybrid_titles = [text_of(h) for h in page.select("article.hybrid")]
     assert any(tiered.title in t for t in hybrid_titles)
 
 
@@ -260,32 +250,32 @@ def test_robustness_chart_has_a_bar_and_a_percentage_for_every_model(
     expected = engine.score(catalogue, MIXED_ANSWERS)
     robust = expected.robustness
     assert robust is not None
-    section = page.find("section", class_="analysis")
-    assert robust.text in section.text()
+    section = one(page, "section.analysis")
+    assert robust.text in text_of(section)
 
-    svg = section.find("svg", class_="share-chart-svg")
-    assert svg.attrs["role"] == "img"
-    caption = page.by_id(svg.attrs["aria-labelledby"])
-    assert caption.tag == "figcaption" and caption.text()
-    assert len(svg.find_all("rect", class_="share-bar")) == len(catalogue.models) == 5
-    labels = [t.text() for t in svg.find_all("text", class_="share-label")]
-    values = [t.text() for t in svg.find_all("text", class_="share-value")]
+    svg = one(section, "svg.share-chart-svg")
+    assert svg["role"] == "img"
+    caption = one(page, f"#{svg['aria-labelledby']}")
+    assert caption.name == "figcaption" and text_of(caption)
+    assert len(svg.select("rect.share-bar")) == len(catalogue.models) == 5
+    labels = [text_of(t) for t in svg.select("text.share-label")]
+    values = [text_of(t) for t in svg.select("text.share-value")]
     shown = dict(zip(labels, values, strict=True))
     assert shown == {
         catalogue.model(m).short_name: _percent(s) for m, s in robust.first_place_share.items()
     }
-    table = section.find("figure").find("table")  # the text equivalent
-    assert len(table.find("tbody").find_all("tr")) == 5
+    table = one(section, "figure table")  # the text equivalent
+    assert len(one(table, "tbody").select("tr")) == 5
     assert robust.critical_factor is not None
-    assert robust.critical_factor.text in section.find(class_="critical-factor").text()
+    assert robust.critical_factor.text in text_of(one(section, ".critical-factor"))
 
 
 def test_what_if_texts_are_listed(client: TestClient, catalogue: Catalogue) -> None:
     page = _post(client, MIXED)
     expected = engine.score(catalogue, MIXED_ANSWERS)
     assert expected.what_if
-    items = page.find("ul", class_="what-if").find_all("li")
-    assert [li.text() for li in items] == [w.text for w in expected.what_if]
+    items = one(page, "ul.what-if").select("li")
+    assert [text_of(li) for li in items] == [w.text for w in expected.what_if]
 
 
 def test_older_results_without_analysis_render_none_of_it(
@@ -295,8 +285,8 @@ def test_older_results_without_analysis_render_none_of_it(
     old = fresh.model_copy(update={"robustness": None, "what_if": ()})
     template = make_templates(settings.templates_dir).env.get_template("_analysis.html")
     page = parse(template.render(catalogue=catalogue, result=old))
-    assert not page.find_all("section")
-    assert not page.find_all("svg")
+    assert not page.select("section")
+    assert not page.select("svg")
 
 
 # --- the form fields round trip ------------------------------------------------------------------

@@ -1,0 +1,33 @@
+"""HTML checked by element, with BeautifulSoup and CSS selectors, rather than by substring."""
+
+from bs4 import BeautifulSoup, Tag
+
+
+def parse(html: str) -> BeautifulSoup:
+    """The page as a tree; every attribute is one string (`class` too, which selectors such
+    as `.card` still match one class at a time)."""
+    return BeautifulSoup(html, "html.parser", multi_valued_attributes=None)
+
+
+def one(node: Tag, selector: str) -> Tag:
+    """The first element matching a CSS selector; the test fails if there is none."""
+    found = node.select_one(selector)
+    assert found is not None, f"nothing matches {selector!r}"
+    return found
+
+
+def text_of(node: Tag) -> str:
+    """The text content with whitespace collapsed, as a reader would see it."""
+    return " ".join(node.get_text().split())
+
+
+def checked(page: Tag, name: str) -> list[str]:
+    """The values of the checked radios of a group ("" is "Not sure")."""
+    return [str(r["value"]) for r in page.select(f"input[type=radio][name='{name}'][checked]")]
+
+
+def selected(page: Tag, select_id: str) -> str:
+    """The value of the one option marked selected in a select, "" if none is."""
+    chosen = [str(o["value"]) for o in one(page, f"#{select_id}").select("option[selected]")]
+    assert len(chosen) <= 1, f"#{select_id} has several options selected: {chosen}"
+    return chosen[0] if chosen else ""
