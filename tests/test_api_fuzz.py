@@ -4,12 +4,15 @@ A bounded number of examples per operation with a fixed seed (derandomized), so 
 run is repeatable; the checks are no 5xx and every response conforming to the schema.
 """
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,15 +28,18 @@ FUZZ = settings(
 )
 
 
+# Schemathesis parametrizes the test below at import, from the running app's own schema,
+# so the app exists before any fixture could give it a tmp_path. Its data directory is
+# removed when the test process exits, whether or not the module's tests ran.
+WORKDIR = Path(tempfile.mkdtemp(prefix="cm-fuzz-"))
+atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 # The store opens itself on first use, so the app needs no lifespan run here.
-APP = create_app(
-    HermeticSettings(data_dir=Path(tempfile.mkdtemp(prefix="cm-fuzz-")), rate_limit="")
-)
+APP = create_app(HermeticSettings(data_dir=WORKDIR, rate_limit=""))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module")
-def live_app() -> Any:
+def live_app() -> FastAPI:
     return APP
 
 
@@ -65,7 +71,7 @@ answer_like = st.dictionaries(
 
 @given(body=json_values | st.fixed_dictionaries({"answers": answer_like}))
 @settings(max_examples=150, deadline=None)
-def test_any_json_body_is_scored_or_refused_with_a_422(live_app: Any, body: Any) -> None:
+def test_any_json_body_is_scored_or_refused_with_a_422(live_app: FastAPI, body: Any) -> None:
     with TestClient(live_app) as client:
         response = client.post("/api/v1/score", json=body)
     assert response.status_code in {200, 422}, response.text
