@@ -19,11 +19,11 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-test: lint  ## every test: engine, API, pages, CLI, storage, browser
-	$(BIN)/pytest
+test: lint  ## every test: engine, API, pages, CLI, storage, browser; branch coverage floor
+	$(BIN)/pytest --cov
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage
