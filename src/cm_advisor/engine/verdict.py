@@ -13,7 +13,7 @@ MIN_ANSWERED_SHARE = 0.5
 """Below this share of the questions that count (weight above 0), no model is recommended."""
 TIE_POINTS = 1.0
 """A lead under one point is a tie: less than one answer of normal importance moved one step
-of fit (about 1.2 points with the default priorities)."""
+of fit (about 1.4 points with the default priorities)."""
 CLOSE_POINTS = 5.0
 """A lead under five points is a close call, and the top two are offered as a blend."""
 HIGH_MARGIN = 8.0  # high confidence needs this lead,
