@@ -34,12 +34,12 @@ HAND_WORKED = [
     (
         {"staff_mix": "non_clinical"},
         {},
-        # brokerage +2, strengths +1, intensive and collaborative -1 (a tie broken by the
-        # tie_break order), clinical -2 and its red flag of 12 points.
+        # brokerage +2, strengths +1, collaborative 0, intensive -1, clinical -2 and its
+        # red flag of 12 points.
         {
             "brokerage": 54.1,
             "strengths_based": 52.0,
-            "collaborative": 48.0,
+            "collaborative": 50.0,
             "intensive": 48.0,
             "clinical": 33.9,
         },
