@@ -56,7 +56,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from cm_advisor.storage import Store, database_url
 
     settings = Settings()
-    store = Store(database_url(settings.database_url, settings.data_dir))
+    store = Store(
+        database_url(settings.database_url, settings.data_dir), timeout=settings.database_timeout
+    )
     try:
         store.migrate()
     finally:

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         description="How many days a “Save and finish later” link keeps the answers; "
         "expired drafts are deleted.",
     )
+    database_timeout: float = Field(
+        3.0,
+        ge=0.5,
+        le=60,
+        description="Seconds any one database operation may take (statements, commit, "
+        "waiting for a lock or a pooled connection); then the request answers 503 with "
+        "Retry-After. Connecting to PostgreSQL gets at most 2 s or half of this.",
+    )
     host: str = Field("127.0.0.1", description="Address `cm-advisor serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cm-advisor serve` listens on.")
 

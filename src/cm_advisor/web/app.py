@@ -47,7 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limit_arenas()  # before the thread pool's first thread allocates
     catalogue = load_catalogue(settings.catalogue_path, settings.questionnaire_path)
 
-    store = Store(database_url(settings.database_url, settings.data_dir), catalogue)
+    store = Store(
+        database_url(settings.database_url, settings.data_dir),
+        catalogue,
+        timeout=settings.database_timeout,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,9 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> dict[str, str]:
-        """Liveness, the catalogue in use and whether the database answers (asked from the
-        event loop, so a proxy's health check does not queue behind busy threads)."""
-        database = "ok" if await request.app.state.store.ping_async() else "unavailable"
+        """Liveness, the catalogue in use and whether the database answers and takes
+        writes: "ok", "read-only" or "unavailable" (asked from the event loop, so a
+        proxy's health check does not queue behind busy threads)."""
+        database = await request.app.state.store.health()
         return {
             "status": "ok",
             "database": database,

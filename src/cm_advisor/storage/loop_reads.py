@@ -1,0 +1,106 @@
+"""Reads that run on the event loop, with the same statements the threads run.
+
+PostgreSQL: SQLAlchemy's asyncio extension over psycopg, one AsyncEngine per event
+loop (a connection belongs to the loop that opened it: tests start many). SQLite: the
+inline engine of engines.py, called directly. Any other driver: a thread. All are
+bounded: the watchdog's deadline per checkout, and here an asyncio timeout as a
+backstop that should never be the one to fire (cancelling psycopg mid-query makes
+it send the server a cancel request first, which a hung server never answers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from anyio import to_thread
+from sqlalchemy import Engine, Executable, Row, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from cm_advisor.storage.deadline import Watchdog
+
+BACKSTOP_SECONDS = 2.0  # beyond the watchdog's deadline
+
+
+class LoopReads:
+    def __init__(
+        self,
+        url: str,
+        watchdog: Watchdog,
+        inline: Engine | None = None,
+        threaded: Engine | None = None,
+        **options: Any,
+    ) -> None:
+        self._url = url
+        self._inline = inline
+        self._threaded = threaded
+        self._watchdog = watchdog
+        self._options = options
+        self._engines: dict[asyncio.AbstractEventLoop, AsyncEngine] = {}
+        # Driver connections by record, with their loop: finished without one on close().
+        self._open: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
+
+    async def first(self, statement: Executable) -> Row[Any] | None:
+        """The statement's first row. A pooled connection found broken (the server
+        restarted meanwhile) is thrown away and the read made once more on a new one."""
+        if self._inline is not None:
+            return _first_sync(self._inline, statement)
+        if self._threaded is not None:
+            return await to_thread.run_sync(_first_sync, self._threaded, statement)
+        engine = self._engine()
+        async with asyncio.timeout(self._watchdog.timeout + BACKSTOP_SECONDS):
+            try:
+                return await _first(engine, statement)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                return await _first(engine, statement)
+
+    def close(self) -> None:
+        """Close every connection now: libpq's finish needs no event loop."""
+        for loop in list(self._engines):
+            self._drop(loop)
+
+    def _drop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._engines.pop(loop).sync_engine.dispose(close=False)
+        for key, (owner, driver) in list(self._open.items()):
+            if owner is loop:
+                _finish(driver)
+                del self._open[key]
+
+    def _engine(self) -> AsyncEngine:
+        loop = asyncio.get_running_loop()
+        engine = self._engines.get(loop)
+        if engine is None:
+            for old in [old for old in self._engines if old.is_closed()]:
+                self._drop(old)
+            engine = self._engines[loop] = create_async_engine(self._url, **self._options)
+            self._watchdog.watch(engine.sync_engine, ping=False)
+            event.listen(engine.sync_engine, "connect", self._connected)
+            for name in ("close", "invalidate"):
+                event.listen(engine.sync_engine, name, self._closed)
+        return engine
+
+    def _connected(self, _dbapi: Any, record: Any) -> None:
+        self._open[id(record)] = (asyncio.get_running_loop(), record.driver_connection)
+
+    def _closed(self, _dbapi: Any, record: Any, *_rest: Any) -> None:
+        self._open.pop(id(record), None)
+
+
+def _first_sync(engine: Engine, statement: Executable) -> Row[Any] | None:
+    with engine.connect() as conn:
+        return conn.execute(statement).first()
+
+
+async def _first(engine: AsyncEngine, statement: Executable) -> Row[Any] | None:
+    async with engine.connect() as conn:
+        return (await conn.execute(statement)).first()
+
+
+def _finish(driver: Any) -> None:
+    try:
+        driver.pgconn.finish()
+    except Exception:
+        pass
