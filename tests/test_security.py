@@ -132,7 +132,7 @@ def test_creating_assessments_is_rate_limited(tmp_path: Path) -> None:
         limited = client.post("/api/v1/assessments", json={"answers": {}})
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
-        form = client.post("/assess", data={}, follow_redirects=False)
+        form = client.post("/assess", data={"acuity": "high"}, follow_redirects=False)
         assert form.status_code == 429
         assert client.post("/api/v1/score", json={"answers": {}}).status_code == 200
 
