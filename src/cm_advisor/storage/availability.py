@@ -10,6 +10,7 @@ the first probe that succeeds closes the breaker again (recovery needs no restar
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from sqlalchemy import exc
 PAUSE_SECONDS = 0.5
 # What "the database is not there" looks like: driver errors, a pool that gave no
 # connection, a file that could not be created or opened.
-UNAVAILABLE = (exc.DBAPIError, exc.DisconnectionError, exc.TimeoutError, OSError)
+UNAVAILABLE = (exc.DBAPIError, exc.DisconnectionError, exc.TimeoutError, OSError, sqlite3.Error)
 
 
 class StoreUnavailable(RuntimeError):

@@ -11,6 +11,7 @@ it send the server a cancel request first, which a hung server never answers).
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from anyio import to_thread
@@ -18,7 +19,7 @@ from sqlalchemy import Engine, Executable, Row, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from cm_advisor.storage.deadline import Watchdog
+from cm_advisor.storage.deadline import PING_SECONDS, Watchdog
 
 BACKSTOP_SECONDS = 2.0  # beyond the watchdog's deadline
 
@@ -42,18 +43,20 @@ class LoopReads:
         self._open: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
 
     async def first(self, statement: Executable) -> Row[Any] | None:
-        """The statement's first row. A pooled connection found broken (the server
-        restarted meanwhile) is thrown away and the read made once more on a new one."""
+        """The statement's first row. A pooled connection found broken at once (the server
+        restarted meanwhile) is thrown away and the read made once more on a new one; one
+        that failed only at its deadline is not retried (that would double the wait)."""
         if self._inline is not None:
             return _first_sync(self._inline, statement)
         if self._threaded is not None:
             return await to_thread.run_sync(_first_sync, self._threaded, statement)
         engine = self._engine()
         async with asyncio.timeout(self._watchdog.timeout + BACKSTOP_SECONDS):
+            began = time.monotonic()
             try:
                 return await _first(engine, statement)
             except DBAPIError as error:
-                if not error.connection_invalidated:
+                if not error.connection_invalidated or time.monotonic() - began > PING_SECONDS:
                     raise
                 return await _first(engine, statement)
 

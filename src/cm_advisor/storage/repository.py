@@ -88,7 +88,11 @@ class Store:
                 self._file.create()
             identity = self._file.identity()
         if identity is None:
-            raise StoreUnavailable("the database file is missing")
+            raise StoreUnavailable("the database file is missing; restore it or restart")
+        if self._schema_for not in (None, identity):
+            # Swapping a live WAL database leaves the old -wal file beside the new one:
+            # never read or write that pair; a restart opens the new file cleanly.
+            raise StoreUnavailable("the database file was replaced while the app ran; restart")
         return identity
 
     def _ready(self) -> None:
