@@ -76,7 +76,7 @@ class Settings(BaseSettings):
         "expired drafts are deleted.",
     )
     database_timeout: float = Field(
-        3.0,
+        2.0,
         ge=0.5,
         le=60,
         description="Seconds any one database operation may take (statements, commit, "

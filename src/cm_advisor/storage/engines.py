@@ -32,6 +32,7 @@ from cm_advisor.storage.sqlite_file import DatabaseFile
 
 CONNECT_SECONDS = 2  # libpq rounds anything below 2 up to 2
 LOOP_BUSY_SECONDS = 0.05  # the event loop waits this long for a SQLite lock, at most
+LOOP_CONNECTIONS = 2  # kept (and as many more at a peak) for PostgreSQL reads on the loop
 
 
 @dataclass
@@ -71,7 +72,14 @@ def make_engines(url: str, timeout: float) -> Engines:
     watchdog.watch(engine, ping=True)
     if make_url(url).drivername == "postgresql+psycopg":
         loop = LoopReads(
-            url, watchdog, pool_timeout=timeout, isolation_level="AUTOCOMMIT", **options
+            url,
+            watchdog,
+            pool_size=LOOP_CONNECTIONS,
+            max_overflow=LOOP_CONNECTIONS,
+            # Short: waiting for a slot and then connecting must still fit one timeout.
+            pool_timeout=timeout / 2,
+            isolation_level="AUTOCOMMIT",
+            **options,
         )
     else:  # another driver: no asyncio extension assumed, so a thread
         loop = LoopReads(url, watchdog, threaded=engine)

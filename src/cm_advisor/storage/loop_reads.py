@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from cm_advisor.storage.deadline import PING_SECONDS, Watchdog
 
-BACKSTOP_SECONDS = 2.0  # beyond the watchdog's deadline
+BACKSTOP_SECONDS = 3.0  # beyond the watchdog's deadline: a connect (2 s) and a margin
 
 
 class LoopReads:

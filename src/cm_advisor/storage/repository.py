@@ -29,7 +29,7 @@ from cm_advisor.storage.group_commit import GroupCommit
 from cm_advisor.storage.sqlite_file import Identity, opened_file
 
 logger = logging.getLogger("cm_advisor.storage")
-TIMEOUT_SECONDS = 3.0
+TIMEOUT_SECONDS = 2.0
 MIGRATION_SECONDS = 600.0  # a migration may rewrite a large table
 SERVER = "server"  # what the schema was checked for when the database is not a file
 Health = Literal["ok", "read-only", "unavailable"]
