@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, event, exc
 
 PING_SECONDS = 1.0
+RESOLUTION_SECONDS = 0.05  # the watchdog wakes at most this often: deadlines are seconds long
 
 
 class Watchdog:
@@ -114,7 +115,9 @@ class Watchdog:
                     if armed is not None and armed[0] == deadline:
                         del self._armed[key]
                         interrupt(armed[1].driver_connection)
-                wait = self._heap[0][0] - now if self._heap else None
+                # Coarse on purpose: waking for every deadline (one per operation) would
+                # take the GIL thousands of times a second under load.
+                wait = max(self._heap[0][0] - now, RESOLUTION_SECONDS) if self._heap else None
                 self._wake.wait(wait)
 
 

@@ -102,7 +102,8 @@ def _sqlite(url: str, file: DatabaseFile, timeout: float, watchdog: Watchdog) ->
     for each in (engine, loop):
         event.listen(each, "connect", _pragmas)
         file.guard(each)
-        watchdog.watch(each, ping=False)
+    # The inline engine needs no watchdog: its only wait is the 50 ms busy timeout.
+    watchdog.watch(engine, ping=False)
     return Engines(engine, LoopReads(url, watchdog, inline=loop), file, watchdog, loop)
 
 

@@ -33,6 +33,7 @@ TIMEOUT_SECONDS = 2.0
 MIGRATION_SECONDS = 600.0  # a migration may rewrite a large table
 SERVER = "server"  # what the schema was checked for when the database is not a file
 Health = Literal["ok", "read-only", "unavailable"]
+ONE = select(literal(1))
 
 
 def database_url(configured: str, data_dir: Path) -> str:
@@ -148,7 +149,7 @@ class Store:
 
                 await to_thread.run_sync(self._ready)
             with self._breaker.guarded():
-                await self._engines.loop.first(select(literal(1)))
+                await self._engines.loop.first(ONE)
         except StoreUnavailable as error:
             return self._report("unavailable", _reason(error))
         if self._file is not None and not self._file.writable():
@@ -243,7 +244,7 @@ class Store:
         self._ready()
         with self._breaker.guarded(), self.engine.connect() as conn:
             return assessments.editable(
-                conn.execute(assessments.label_and_notes_query(token)).first()
+                conn.execute(assessments.LABEL_AND_NOTES, {"token": token}).first()
             )
 
     async def label_and_notes_async(self, token: str) -> tuple[str, str] | None:
@@ -255,7 +256,7 @@ class Store:
 
             await to_thread.run_sync(self._ready)
         with self._breaker.guarded():
-            row = await self._engines.loop.first(assessments.label_and_notes_query(token))
+            row = await self._engines.loop.first(assessments.LABEL_AND_NOTES, {"token": token})
         return assessments.editable(row)
 
     def check_key(self, token: str, key: str) -> bool:
