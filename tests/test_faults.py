@@ -25,7 +25,13 @@ from fastapi.testclient import TestClient
 from cm_advisor.web.app import create_app
 from helpers.archetypes import ARCHETYPES
 from helpers.databases import database, postgres_admin_url
-from helpers.servers import free_port, running_server, start_server, wait_until_up
+from helpers.servers import (
+    free_port,
+    running_server,
+    server_environment,
+    start_server,
+    wait_until_up,
+)
 from helpers.settings import HermeticSettings as Settings
 
 BODIES = [{"answers": a, "label": name} for name, a in ARCHETYPES.items()]
@@ -350,7 +356,7 @@ class Unprivileged:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
                 command,
-                env={**os.environ, **settings},
+                env=server_environment(settings),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 preexec_fn=_without_root_overrides if os.geteuid() == 0 else None,
