@@ -267,7 +267,8 @@ def test_duplicate_outcomes_are_an_error_on_the_outcomes_field(client: TestClien
 def test_empty_form_gives_a_low_confidence_result_listing_every_question(
     client: TestClient, catalogue: Catalogue
 ) -> None:
-    response = client.post("/assess", data={})
+    # What a browser sends when nothing is answered: the text fields, empty.
+    response = client.post("/assess", data={"label": "", "notes": ""})
     assert response.status_code == 200
     page = parse(response.text)
     assert "Low confidence" in text_of(one(page, "section.recommendation"))

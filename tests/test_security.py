@@ -2,6 +2,7 @@
 
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -38,6 +39,56 @@ def test_security_headers_on_every_response(client: TestClient, path: str) -> No
     assert "frame-ancestors 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY"  # browsers without frame-ancestors
+
+
+def test_a_server_error_carries_the_security_headers_and_logs_no_secret(
+    client: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unhandled errors are answered inside the security middleware, not by Starlette's
+    ServerErrorMiddleware outside it (which sent 500s without these headers)."""
+    created = client.post("/api/v1/assessments", json={"answers": {}}).json()
+    token, key = created["id"], created["manage_key"]
+    store = client.app.state.store  # type: ignore[attr-defined]
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store, "get", broken)
+    caplog.set_level(logging.INFO, logger="cm_advisor")
+    for path in (f"/manage/{token}/{key}", f"/api/v1/assessments/{token}"):
+        with TestClient(client.app, raise_server_exceptions=False) as raw:
+            response = raw.get(path)
+        assert response.status_code == 500, path
+        assert "boom" not in response.text and "Traceback" not in response.text
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert "unhandled error on GET /manage/…" in caplog.text
+    assert token not in caplog.text and key not in caplog.text
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_body_of_exactly_the_limit_passes_and_one_byte_more_gets_413(
+    tmp_path: Path, streamed: bool
+) -> None:
+    limit = 2048
+    with TestClient(create_app(Settings(data_dir=tmp_path, max_body_bytes=limit))) as client:
+        for size, status in ((limit, 422), (limit + 1, 413)):
+            body = b'{"answers": {}, "label": "' + b"x" * (size - 28) + b'"}'
+            assert len(body) == size
+
+            def chunks(data: bytes = body) -> Iterator[bytes]:
+                yield data[:1000]
+                yield data[1000:]
+
+            response = client.post(
+                "/api/v1/score",
+                content=chunks() if streamed else body,
+                headers={"content-type": "application/json"},
+            )
+            # 422: the body was read whole (ScoreRequest has no label); 413: refused.
+            assert response.status_code == status, (size, streamed)
 
 
 def test_the_docs_inline_script_carries_the_csp_nonce(client: TestClient) -> None:
@@ -132,7 +183,7 @@ def test_creating_assessments_is_rate_limited(tmp_path: Path) -> None:
         limited = client.post("/api/v1/assessments", json={"answers": {}})
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
-        form = client.post("/assess", data={}, follow_redirects=False)
+        form = client.post("/assess", data={"acuity": "high"}, follow_redirects=False)
         assert form.status_code == 429
         assert client.post("/api/v1/score", json={"answers": {}}).status_code == 200
 
@@ -150,6 +201,8 @@ def test_a_nonsense_rate_limit_is_refused_at_start_up() -> None:
 
 
 def test_redaction_hides_tokens_and_keys() -> None:
+    assert redact("/api/v1/assessments/abc123") == "/api/v1/assessments/…"
+    assert redact("/resume/abc123/saved") == "/resume/…"
     assert redact("/r/abc123") == "/r/…"
     assert redact("/r/abc123.json") == "/r/…"
     assert redact("/manage/tok/key/delete") == "/manage/…/delete"

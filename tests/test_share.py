@@ -358,3 +358,17 @@ def test_a_cached_page_still_follows_label_edits_and_deletion(client: TestClient
     assert "Second label" in page and "First label" not in page
     client.post(f"{manage}/delete", data=csrf)
     assert client.get(f"/r/{token}").status_code == 404
+
+
+def test_a_cached_page_follows_a_notes_only_edit(client: TestClient) -> None:
+    """The page-cache key holds the notes, not only the label: editing just the notes
+    must not serve the page rendered before."""
+    token = create(client, label="Same label", notes="First notes")
+    manage = _manage_path(client, token)
+    assert "First notes" in client.get(f"/r/{token}").text
+    assert "First notes" in client.get(f"/r/{token}").text  # served from the cache
+    csrf = csrf_from(client.get(manage).text)
+    edited = client.post(manage, data={"label": "Same label", "notes": "Second notes"} | csrf)
+    assert edited.status_code == 200  # followed the 303 to the manage page
+    page = client.get(f"/r/{token}").text
+    assert "Second notes" in page and "First notes" not in page

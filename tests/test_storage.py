@@ -1,8 +1,8 @@
 """The repository against real SQLite and real PostgreSQL."""
 
 import asyncio
+import multiprocessing
 import sqlite3
-import threading
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Created, Store, StoreUnavailable, WrongKey
-from cm_advisor.storage.repository import _new_row
+from cm_advisor.storage.assessments import new_row
 from helpers.archetypes import ARCHETYPES
 from helpers.databases import database
 
@@ -99,26 +99,47 @@ def test_catalogue_snapshots_survive_for_old_results(store: Store, catalogue: Ca
     assert store.catalogue("0" * 64) is None
 
 
-def test_migrations_are_idempotent_and_safe_in_parallel(store: Store) -> None:
-    errors: list[BaseException] = []
+def _migrate_at_once(url: str, barrier: Any, outcomes: Any) -> None:
+    """One process of the race below: import and connect, wait for the others, migrate."""
+    import alembic.command  # noqa: F401  (imported before the barrier, not after it)
 
-    def migrate() -> None:
-        other = Store(store.url)
-        try:
-            other.migrate()
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            other.close()
+    store = Store(url)
+    try:
+        if not url.startswith("sqlite"):
+            store.engine.connect().close()  # a pooled connection ready before the barrier
+        barrier.wait(timeout=120)
+        store.migrate()
+        outcomes.put("ok")
+    except BaseException as error:
+        outcomes.put(repr(error))
+    finally:
+        store.close()
 
-    threads = [threading.Thread(target=migrate) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_several_processes_migrating_one_empty_database_at_once(kind: str, tmp_path: Path) -> None:
+    """Real processes released together by a barrier, on a database with no tables yet:
+    the database's own lock lets one create the schema and the others find it done."""
+    context = multiprocessing.get_context("spawn")
+    count = 4
+    with database(kind, tmp_path) as url:
+        barrier, outcomes = context.Barrier(count), context.Queue()
+        racers = [
+            context.Process(target=_migrate_at_once, args=(url, barrier, outcomes))
+            for _ in range(count)
+        ]
+        for racer in racers:
+            racer.start()
+        found = [outcomes.get(timeout=180) for _ in racers]
+        for racer in racers:
+            racer.join(timeout=30)
+        assert found == ["ok"] * count
+        store = Store(url)
+        with store.engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+            assert conn.execute(text("SELECT count(*) FROM assessments")).scalar() == 0
+        store.close()
+        assert versions == [("0002",)]
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
@@ -197,32 +218,30 @@ def test_inline_reads_leave_the_wal_free_to_checkpoint(
     store.close()
 
 
-def test_an_inline_read_that_fails_falls_back_to_the_pool(
-    tmp_path: Path, catalogue: Catalogue
-) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}", catalogue)
-    assert store.open()
-    token = store.create(engine.score(catalogue, {}), "Kept").assessment.token
-    assert store._inline is not None
-    store._inline.path = str(tmp_path / "missing" / "db.sqlite3")  # unreadable from now on
-    assert run(store.label_and_notes_async(token)) == ("Kept", "")
-    store.close()
-
-
 @pytest.mark.postgres
-def test_an_async_postgres_read_that_fails_falls_back_to_the_pool(
+def test_an_event_loop_read_survives_the_server_dropping_its_connections(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
+    """A server restart leaves the pooled async connections broken: the read is made
+    once more on a new connection, not answered with an error."""
     with database("postgresql", tmp_path) as url:
         store = Store(url, catalogue)
         assert store.open()
         token = store.create(engine.score(catalogue, {}), "Kept").assessment.token
-        reader = store._async
-        assert reader is not None
-        reader.conninfo = "postgresql://postgres@127.0.0.1:1/none"  # refused from now on
-        assert run(store.label_and_notes_async(token)) == ("Kept", "")
-        assert reader._retry_at > 0  # the failed attempt is remembered, not retried at once
-        assert run(store.label_and_notes_async(token)) == ("Kept", "")
+
+        async def read_drop_read() -> tuple[object, object]:
+            first = await store.label_and_notes_async(token)
+            with store.engine.connect() as conn:
+                dropped = conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).scalar()
+            assert dropped
+            return first, await store.label_and_notes_async(token)
+
+        assert run(read_drop_read()) == (("Kept", ""), ("Kept", ""))
         store.close()
 
 
@@ -255,7 +274,7 @@ def test_a_clashing_token_is_drawn_again_without_losing_the_batch(
     store: Store, catalogue: Catalogue
 ) -> None:
     taken = store.create(engine.score(catalogue, {})).assessment.token
-    rows = [_new_row(engine.score(catalogue, a), "", "")[0] for a in ARCHETYPES.values()]
+    rows = [new_row(engine.score(catalogue, a), "", "")[0] for a in ARCHETYPES.values()]
     rows[1]["token"] = taken
     outcomes = store._insert(rows)
     assert all(isinstance(o, str) for o in outcomes)
@@ -304,28 +323,30 @@ def _schema(url: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_a_new_database_gets_the_same_schema_as_the_migrations(kind: str, tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
+def test_the_migrations_build_the_schema_the_table_definitions_declare(
+    kind: str, tmp_path: Path
+) -> None:
+    """The queries are written against tables.py; Alembic builds every database."""
+    from sqlalchemy import create_engine
 
-    from cm_advisor.storage.schema import MIGRATIONS, SCHEMA_HEAD
+    from cm_advisor.storage.schema import SCHEMA_HEAD
+    from cm_advisor.storage.tables import metadata
 
-    (tmp_path / "fresh").mkdir()
-    (tmp_path / "old").mkdir()
-    with database(kind, tmp_path / "fresh") as fresh, database(kind, tmp_path / "old") as old:
-        s = Store(fresh)
-        s.migrate()  # empty: created from the table definitions, no Alembic
-        s.close()
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        migrated = Store(old)
-        with migrated.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-        migrated.close()
-        assert _schema(fresh) == _schema(old)
-        reopened = Store(fresh)
-        with reopened.engine.connect() as conn:
+    (tmp_path / "declared").mkdir()
+    (tmp_path / "migrated").mkdir()
+    with (
+        database(kind, tmp_path / "declared") as declared,
+        database(kind, tmp_path / "migrated") as migrated,
+    ):
+        plain = create_engine(declared)
+        metadata.create_all(plain)
+        plain.dispose()
+        store = Store(migrated)
+        store.migrate()
+        with store.engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        reopened.close()
+        store.close()
         assert version == SCHEMA_HEAD
+        found = _schema(migrated)
+        assert found.pop("alembic_version")
+        assert found == _schema(declared)

@@ -68,7 +68,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from cm_advisor.storage import Store, database_url
 
     settings = Settings()
-    store = Store(database_url(settings.database_url, settings.data_dir))
+    store = Store(
+        database_url(settings.database_url, settings.data_dir), timeout=settings.database_timeout
+    )
     try:
         store.migrate()
     finally:
@@ -84,13 +86,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = Settings()
     host, port = args.host or settings.host, args.port or settings.port
-    # Our own access log redacts share tokens and manage keys; uvicorn's would not.
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "access_log": False,
-        "log_config": LOG_CONFIG,
-    }
+    options = uvicorn_options(settings, host, port)
     if args.reload:
         load_catalogue(settings.catalogue_path, settings.questionnaire_path)  # fail fast
         uvicorn.run(FACTORY, factory=True, reload=True, **options)
@@ -103,6 +99,25 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 FACTORY = "cm_advisor.web.app:create_app"
+
+
+def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    """How uvicorn serves the app. Proxy headers are trusted only from the addresses in
+    CM_ADVISOR_FORWARDED_ALLOW_IPS (uvicorn itself would trust 127.0.0.1, so any local
+    process could pose as any client to the rate limit). uvicorn has no timeout for a
+    request's headers: the reverse proxy must bound those (see README, Deployment)."""
+    trusted = settings.forwarded_allow_ips.strip()
+    return {
+        "host": host,
+        "port": port,
+        "access_log": False,  # our own access log redacts share tokens and manage keys
+        "log_config": LOG_CONFIG,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+        "timeout_keep_alive": settings.keep_alive_seconds,
+        "limit_concurrency": settings.max_connections or None,
+        "server_header": False,
+    }
 
 
 def _serve_workers(config: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,7 +60,33 @@ class Settings(BaseSettings):
     api_keys: str = Field(
         "",
         description="Comma-separated keys; when set, creating and deleting assessments "
-        "through the API needs one (header `X-API-Key` or `Authorization: Bearer KEY`).",
+        "through the JSON API needs one (header `X-API-Key` or `Authorization: Bearer KEY`). "
+        "They never cover the browser forms: see `html_writes`.",
+    )
+    html_writes: bool = Field(
+        True,
+        description="Whether the browser forms may save, edit and delete results (POST "
+        "/assess, /drafts and /manage/…); false answers them 403, so that with API keys set "
+        "nothing is written without a key.",
+    )
+    public_base_url: str = Field(
+        "",
+        description="The address people reach the app at, e.g. `https://advisor.example.org`; "
+        "share and manage links are built from it instead of the request's Host header.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Comma-separated proxy addresses whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers `cm-advisor serve` trusts; empty trusts none.",
+    )
+    keep_alive_seconds: int = Field(
+        5, ge=1, le=300, description="How long `cm-advisor serve` keeps an idle connection open."
+    )
+    max_connections: int = Field(
+        1000,
+        ge=0,
+        description="Connections and requests `cm-advisor serve` handles at once before "
+        "answering 503 (uvicorn's limit_concurrency); 0 for no limit.",
     )
     rate_limit: str = Field(
         "30/minute",
@@ -72,8 +99,28 @@ class Settings(BaseSettings):
         description="How many days a “Save and finish later” link keeps the answers; "
         "expired drafts are deleted.",
     )
+    database_timeout: float = Field(
+        2.0,
+        ge=0.5,
+        le=60,
+        description="Seconds any one database operation may take (statements, commit, "
+        "waiting for a lock or a pooled connection); then the request answers 503 with "
+        "Retry-After. Connecting to PostgreSQL gets at most 2 s or half of this.",
+    )
     host: str = Field("127.0.0.1", description="Address `cm-advisor serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cm-advisor serve` listens on.")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _valid_base(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("public_base_url must be an http(s) URL such as https://host")
+            if parts.query or parts.fragment:
+                raise ValueError("public_base_url may not have a query or fragment")
+        return value
 
     @field_validator("rate_limit")
     @classmethod

@@ -13,7 +13,7 @@ from cm_advisor.engine import Result
 from cm_advisor.storage import Assessment, WrongKey
 from cm_advisor.web.deps import CatalogueDep, StoreDep
 from cm_advisor.web.errors import ErrorBody
-from cm_advisor.web.guards import ApiKeyRequired, CreationLimited
+from cm_advisor.web.guards import ApiKeyRequired, spend_creation
 from cm_advisor.web.links import absolute, manage_path, share_path
 from cm_advisor.web.schemas import plain
 
@@ -24,6 +24,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "A field is wrong; `allowed` lists its values."},
     503: {"description": "The database is unavailable; retry later."},
 }
+NO_STORE = {"Cache-Control": "no-store"}  # a result, and once its manage key: never cached
 
 
 class StoredAssessment(BaseModel):
@@ -87,7 +88,7 @@ def assessments_router(request_model: Any) -> APIRouter:
         status_code=201,
         response_model=CreatedAssessment,
         responses=ERRORS,
-        dependencies=[ApiKeyRequired, CreationLimited],
+        dependencies=[ApiKeyRequired],
     )
     async def create(
         body: request_model, request: Request, catalogue: CatalogueDep, store: StoreDep
@@ -98,6 +99,7 @@ def assessments_router(request_model: Any) -> APIRouter:
         result = engine.score(
             catalogue, plain(body.answers), plain(body.weights), plain(body.population) or None
         )
+        spend_creation(request)  # only a valid request counts against the rate limit
         created = await store.create_async(result, body.label or "", body.notes or "")
         a = created.assessment
         made = stored(
@@ -107,14 +109,17 @@ def assessments_router(request_model: Any) -> APIRouter:
             manage_key=created.manage_key,
         )
         body_json = created_json(made, created.result_json)
-        return Response(body_json, status_code=201, media_type="application/json")
+        return Response(body_json, status_code=201, media_type="application/json", headers=NO_STORE)
 
     @router.get("/{assessment_id}", response_model=StoredAssessment, responses=ERRORS)
-    def read(assessment_id: str, request: Request, store: StoreDep) -> StoredAssessment:
+    def read(
+        assessment_id: str, request: Request, response: Response, store: StoreDep
+    ) -> StoredAssessment:
         """A saved assessment exactly as it was computed."""
         found = store.get(assessment_id)
         if found is None:
-            raise HTTPException(404, "no assessment with this id")
+            raise HTTPException(404, "no assessment with this id", headers=NO_STORE)
+        response.headers.update(NO_STORE)
         return stored(request, found)
 
     @router.delete(

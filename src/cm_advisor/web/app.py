@@ -26,6 +26,7 @@ from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
 from cm_advisor.web.csrf import CsrfCookieMiddleware
 from cm_advisor.web.guards import CreationLimit
+from cm_advisor.web.head import HeadAsGet
 from cm_advisor.web.pagecache import PageCache
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
 from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
@@ -47,7 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limit_arenas()  # before the thread pool's first thread allocates
     catalogue = load_catalogue(settings.catalogue_path, settings.questionnaire_path)
 
-    store = Store(database_url(settings.database_url, settings.data_dir), catalogue)
+    store = Store(
+        database_url(settings.database_url, settings.data_dir),
+        catalogue,
+        timeout=settings.database_timeout,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = THREADS
         if not store.open():
             logger.warning("database unavailable at start-up; scoring works, saving will retry")
+        if settings.api_key_set and settings.html_writes:
+            logger.warning(
+                "CM_ADVISOR_API_KEYS covers the JSON API only: the browser forms still save, "
+                "edit and delete results without a key (CM_ADVISOR_HTML_WRITES=false stops them)"
+            )
         yield
         store.close()
 
@@ -66,8 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.add_middleware(HeadAsGet)
     app.add_middleware(CsrfCookieMiddleware)
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        on_error=pages.server_error_handler,
+    )
     app.state.settings = settings
     app.state.creation_limit = CreationLimit(settings.rate_limit)
     app.state.page_cache = PageCache()
@@ -78,7 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(InvalidInput, errors.invalid_input_handler)
     app.add_exception_handler(StoreUnavailable, pages.unavailable_handler)
     app.add_exception_handler(StarletteHTTPException, pages.http_error_handler)
-    app.add_exception_handler(Exception, pages.server_error_handler)
     score_request = score_request_model(catalogue)
     app.include_router(api_router(score_request))
     app.include_router(assessments_router(assessment_request_model(score_request)))
@@ -98,9 +112,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> dict[str, str]:
-        """Liveness, the catalogue in use and whether the database answers (asked from the
-        event loop, so a proxy's health check does not queue behind busy threads)."""
-        database = "ok" if await request.app.state.store.ping_async() else "unavailable"
+        """Liveness, the catalogue in use and whether the database answers and takes
+        writes: "ok", "read-only" or "unavailable" (asked from the event loop, so a
+        proxy's health check does not queue behind busy threads)."""
+        database = await request.app.state.store.health()
         return {
             "status": "ok",
             "database": database,

@@ -10,6 +10,7 @@ result whose manage link goes to the submitter's own browser.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 
 from fastapi import Depends, HTTPException, Request
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "cm_csrf"
 FIELD = "csrf_token"
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) gives
 
 
 class CsrfCookieMiddleware:
@@ -55,8 +57,8 @@ def _cookie(scope: Scope) -> str:
         if key == b"cookie":
             for part in value.decode("latin-1").split(";"):
                 name, _, token = part.strip().partition("=")
-                if name == COOKIE and token:
-                    return token
+                if name == COOKIE and TOKEN_SHAPE.fullmatch(token):
+                    return token  # any other value is replaced by a fresh token
     return ""
 
 
@@ -89,7 +91,12 @@ async def verify_csrf(request: Request) -> None:
     form = await request.form()
     sent = form.get(FIELD)
     cookie = request.cookies.get(COOKIE, "")
-    if not isinstance(sent, str) or not cookie or not hmac.compare_digest(sent, cookie):
+    # Bytes, not str: compare_digest refuses non-ASCII text (a 500 anyone could trigger).
+    if (
+        not isinstance(sent, str)
+        or not cookie
+        or not hmac.compare_digest(sent.encode(), cookie.encode())
+    ):
         raise HTTPException(
             403,
             "This form has expired or was sent from another site. Reload the page and try again.",

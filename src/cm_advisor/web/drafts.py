@@ -20,7 +20,7 @@ from cm_advisor.storage.drafts import DraftTooLarge
 from cm_advisor.web import forms, pages
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, SettingsDep, StoreDep, TemplatesDep
-from cm_advisor.web.guards import CreationLimited
+from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
 from cm_advisor.web.links import absolute
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -32,13 +32,14 @@ def resume_path(token: str) -> str:
     return f"/resume/{token}"
 
 
-@router.post("/drafts", dependencies=[CsrfProtected, CreationLimited])
+@router.post("/drafts", dependencies=[HtmlWritesAllowed, CsrfProtected])
 async def save_draft(
     request: Request, catalogue: CatalogueDep, settings: SettingsDep, store: StoreDep
 ) -> Response:
     """Keep the form exactly as filled in, then show its resume link (POST → 303 → GET)."""
     async with request.form() as form:
         fields = forms.parse_answers(catalogue, form).kept  # the questionnaire's fields only
+    spend_creation(request)
     try:
         draft = await run_in_threadpool(store.save_draft, fields, settings.draft_days)
     except DraftTooLarge as exc:

@@ -1,5 +1,9 @@
-"""Who may write: optional API keys for the JSON write endpoints, and a rate limit on
-creating assessments per client address (429 with Retry-After)."""
+"""Who may write: optional API keys for the JSON write endpoints, a switch for the
+browser forms' writes (API keys cannot cover a form), and a rate limit on creating
+assessments per client address (429 with Retry-After).
+
+The rate limit is spent by `spend_creation`, called by a route once the request has
+been validated and scored, just before saving: a refused (422) request costs nothing."""
 
 from __future__ import annotations
 
@@ -46,9 +50,20 @@ class CreationLimit:
                 )
 
 
-async def limit_creation(request: Request) -> None:
+def spend_creation(request: Request) -> None:
+    """Count one new result against this client's limit; 429 when it is used up."""
     limit: CreationLimit = request.app.state.creation_limit
     limit.check(request.client.host if request.client else "unknown")
+
+
+async def require_html_writes(request: Request) -> None:
+    settings: Settings = request.app.state.settings
+    if not settings.html_writes:
+        raise HTTPException(
+            403,
+            "Saving, editing and deleting results through these pages is turned off on "
+            "this server. Scoring and shared results still work.",
+        )
 
 
 async def require_api_key(
@@ -69,5 +84,5 @@ async def require_api_key(
         )
 
 
-CreationLimited = Depends(limit_creation)
 ApiKeyRequired = Depends(require_api_key)
+HtmlWritesAllowed = Depends(require_html_writes)

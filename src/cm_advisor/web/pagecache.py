@@ -7,28 +7,24 @@ catalogue (which decides the "catalogue has changed" notice).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from threading import Lock
+
+from cachetools import LRUCache
 
 PageKey = tuple[str, ...]
 
 
 class PageCache:
+    """A least-recently-used cache (cachetools) behind a lock: requests render on threads."""
+
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._pages: OrderedDict[PageKey, bytes] = OrderedDict()
+        self._pages: LRUCache[PageKey, bytes] = LRUCache(maxsize=size)
         self._lock = Lock()
 
     def get(self, key: PageKey) -> bytes | None:
         with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
+            return self._pages.get(key)
 
     def put(self, key: PageKey, page: bytes) -> None:
         with self._lock:
             self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)

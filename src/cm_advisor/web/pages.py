@@ -18,8 +18,9 @@ from cm_advisor import engine
 from cm_advisor.engine import AnswerValue, Catalogue, Result
 from cm_advisor.web import csrf, errors, forms, links
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
-from cm_advisor.web.guards import CreationLimited
+from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
 from cm_advisor.web.pagecache import PageCache
+from cm_advisor.web.security import redact
 
 logger = logging.getLogger("cm_advisor")
 
@@ -36,6 +37,8 @@ ERROR_TITLES = {
 RETRY_AFTER_SECONDS = "30"
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's words for undecodable bytes
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 @router.get("/")
@@ -60,26 +63,34 @@ async def questionnaire(
             raise HTTPException(404, "There is no saved result with this link.")
         kept = forms.to_fields(catalogue, saved.answers, saved.weights, saved.result.population)
         kept |= {"label": saved.label, "notes": saved.notes}
-    else:
-        kept = forms.parse_answers(catalogue, request.query_params).kept
+        response = render_questionnaire(request, templates, catalogue, kept)
+        response.headers.update(PRIVATE)  # a saved result's answers, label and notes
+        return response
+    kept = forms.parse_answers(catalogue, request.query_params).kept
     return render_questionnaire(request, templates, catalogue, kept)
 
 
-@router.post("/assess", dependencies=[CreationLimited])
+@router.post("/assess", dependencies=[HtmlWritesAllowed])
 async def assess(
     request: Request, catalogue: CatalogueDep, templates: TemplatesDep, store: StoreDep
 ) -> Response:
     """Score and save, then redirect to the share link (POST → 303 → GET); on a problem,
-    show the form again with every answer kept and each problem marked."""
+    show the form again with every answer kept and each problem marked. Only a form is
+    accepted: JSON, text or an empty body is refused, never saved as an empty result."""
+    if not request.headers.get("content-type", "").lower().startswith(FORM_TYPES):
+        raise HTTPException(415, "The questionnaire must be sent as a form.")
     async with request.form() as form:  # closes any uploaded file someone sent
+        if not form:
+            raise HTTPException(400, "The questionnaire arrived empty. Please fill it in again.")
         parsed = forms.parse_answers(catalogue, form)
     if parsed.errors:
         return render_questionnaire(
             request, templates, catalogue, parsed.kept, parsed.errors, status_code=422
         )
     result = engine.score(catalogue, parsed.answers, parsed.weights, parsed.population)
+    spend_creation(request)
     created = await store.create_async(result, parsed.label, parsed.notes)
-    return links.redirect_with_manage_link(created)
+    return links.redirect_with_manage_link(request, created)
 
 
 @router.get("/models")
@@ -104,7 +115,7 @@ def blank_questionnaire(
     request: Request, templates: Jinja2Templates, catalogue: Catalogue
 ) -> Response:
     cache: PageCache = request.app.state.page_cache
-    key = ("assess", str(request.base_url))
+    key = ("assess", links.base_url(request))
     page = cache.get(key)
     if page is None:
         page = bytes(render_questionnaire(request, templates, catalogue, {}).body)
@@ -189,8 +200,9 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
 
 
 async def server_error_handler(request: Request, exc: Exception) -> Response:
-    """Log the failure; show a calm page (or JSON under /api/) with no internals."""
-    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    """Log the failure; show a calm page (or JSON under /api/) with no internals. Called by
+    SecurityMiddleware (not as an exception handler), so the page gets its headers."""
+    logger.error("unhandled error on %s %s", request.method, redact(request.url.path), exc_info=exc)
     if _is_api(request):
         return JSONResponse({"detail": "internal error"}, status_code=500)
     templates: Jinja2Templates = request.app.state.templates
@@ -204,7 +216,9 @@ async def server_error_handler(request: Request, exc: Exception) -> Response:
 
 async def unavailable_handler(request: Request, exc: Exception) -> Response:
     """The database is down: 503 with Retry-After, as a page or (under /api/) JSON."""
-    logger.warning("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+    logger.warning(
+        "storage unavailable on %s %s: %s", request.method, redact(request.url.path), exc
+    )
     headers = {"Retry-After": RETRY_AFTER_SECONDS}
     if _is_api(request):
         return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)

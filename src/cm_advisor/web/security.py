@@ -1,6 +1,11 @@
-"""Security middleware: response headers, request size limit, and redacted access logs.
+"""Security middleware: response headers, request size limit, redacted access logs, and
+the one path every unhandled error takes.
 
-Pure ASGI (not BaseHTTPMiddleware) so it adds almost nothing to each request.
+Pure ASGI (not BaseHTTPMiddleware) so it adds almost nothing to each request. It is
+the outermost middleware of ours, and Starlette's ServerErrorMiddleware sits outside
+it: an exception reaching ServerErrorMiddleware would be answered without our headers.
+So an exception escaping the app is answered here, by `on_error`, through the same
+`send` that adds the headers.
 """
 
 from __future__ import annotations
@@ -8,9 +13,14 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -31,16 +41,17 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-SECRET_PATHS = re.compile(r"^/(r|manage|resume)/[^/?#]+(/[^/?#]+)?")
+SECRET_PATHS = re.compile(r"^/(r|manage|resume|api/v1/assessments)/[^/?#]+(/[^/?#]+)?")
 access_log = logging.getLogger("cm_advisor.access")
 
 
 class SecurityMiddleware:
     """Adds the security headers, refuses oversized bodies, logs requests without secrets."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, on_error: ErrorPage) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.on_error = on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,6 +66,7 @@ class SecurityMiddleware:
             return
         received = 0
         refused = False
+        started_response = False
 
         async def limited_receive() -> Message:
             # Past the limit: answer 413 ourselves and tell the app the client left.
@@ -71,11 +83,11 @@ class SecurityMiddleware:
             return message
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if refused:
                 return  # the 413 has been sent; drop whatever the app says afterwards
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 headers = [(k, v) for k, v in message.get("headers", []) if k not in _OURS]
                 csp = scope.get("state", {}).get("csp") or CSP
                 headers += [*HEADERS, (b"content-security-policy", csp.encode())]
@@ -84,9 +96,14 @@ class SecurityMiddleware:
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
-        except Exception:
-            if not refused:
-                raise
+        except Exception as error:
+            if refused:
+                pass
+            elif started_response:
+                raise  # too late for an error page: the server closes the connection
+            else:
+                response = await self.on_error(Request(scope), error)
+                await response(scope, limited_receive, send_with_headers)
         finally:
             _log(scope, status, started)
 

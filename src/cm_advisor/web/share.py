@@ -23,7 +23,8 @@ from cm_advisor.web import forms
 from cm_advisor.web.api_assessments import stored
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
-from cm_advisor.web.links import FLASH_COOKIE, absolute, manage_path, share_path
+from cm_advisor.web.guards import HtmlWritesAllowed
+from cm_advisor.web.links import FLASH_COOKIE, absolute, base_url, manage_path, share_path
 from cm_advisor.web.pagecache import PageCache, PageKey
 from cm_advisor.web.pages import result_context
 
@@ -109,7 +110,7 @@ def _page_key(
 ) -> PageKey:
     """What a rendered result page depends on: the site's address, the row's editable
     fields and the catalogue in use (the stored result itself never changes)."""
-    return (str(request.base_url), token, label, notes, catalogue.content_hash)
+    return (base_url(request), token, label, notes, catalogue.content_hash)
 
 
 def _render_result(
@@ -230,7 +231,7 @@ def manage_page(
     return templates.TemplateResponse(request, "manage.html", context, headers=PRIVATE)
 
 
-@router.post("/manage/{token}/{key}", dependencies=[CsrfProtected])
+@router.post("/manage/{token}/{key}", dependencies=[HtmlWritesAllowed, CsrfProtected])
 def manage_update(
     token: str,
     key: str,
@@ -262,7 +263,7 @@ def manage_update(
     return RedirectResponse(f"{manage_path(token, key)}?saved=1", status_code=303)
 
 
-@router.post("/manage/{token}/{key}/delete", dependencies=[CsrfProtected])
+@router.post("/manage/{token}/{key}/delete", dependencies=[HtmlWritesAllowed, CsrfProtected])
 def manage_delete(
     token: str,
     key: str,
@@ -281,5 +282,5 @@ def manage_delete(
 def _authorised(store: Store, token: str, key: str) -> Assessment:
     saved = _load(store, token)
     if not store.check_key(token, key):
-        raise HTTPException(403, "This manage link is not valid for this result.")
+        raise HTTPException(403, "This manage link is not valid for this result.", headers=PRIVATE)
     return saved
