@@ -48,14 +48,18 @@ def first_by(keys: Sequence[NDArray[np.float64]]) -> NDArray[np.intp]:
     because NumPy reduces a short first axis many times faster than a short last one.
 
     Each key narrows the candidates to those that are smallest on it; most columns are
-    decided by the first key alone, and then the others are not looked at."""
+    decided by the first key alone, so the later keys are applied only to the columns
+    still tied."""
     first = keys[0]
     best = first == first.min(axis=0)
-    for key in keys[1:]:
-        if np.count_nonzero(best) == best[0].size:
-            break  # one candidate left in every column
-        masked = np.where(best, key, np.inf)
-        best &= masked == masked.min(axis=0)
+    tied = np.flatnonzero(best.sum(axis=0) > 1)  # columns the first key left open
+    if tied.size:
+        open_ = best[:, tied]
+        for key in keys[1:]:
+            column = key if key.shape[-1] == 1 else key[:, tied]
+            masked = np.where(open_, column, np.inf)
+            open_ &= masked == masked.min(axis=0)
+        best[:, tied] = open_
     winners: NDArray[np.intp] = best.argmax(axis=0)
     return winners
 

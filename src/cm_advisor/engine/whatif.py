@@ -260,22 +260,23 @@ def what_if(catalogue: Catalogue, scored: Scored) -> list[WhatIf]:
     if len(singles.row) == 0:
         return []
     found = _variants(catalogue, scored, singles)
-    preferred = np.lexsort(_preference(singles, found)[::-1])  # best variant first
+    winner = scored.order[0]
+    changing = np.flatnonzero(found.best != winner)  # the variants that put another model first
+    keys = _preference(singles, found)
+    preferred = changing[np.lexsort([k[changing] for k in keys[::-1]])]  # best variant first
     organization = np.append(singles.organization, True)  # "no change" goes with either
     patients = np.append(~singles.organization, True)
     kinds: dict[Kind, Bools] = {
         "organization": organization[found.first] & organization[found.second],
         "patients": patients[found.first] & patients[found.second],
     }
-    winner = scored.order[0]
     proposals = []
     for kind, of_kind in kinds.items():
         ranked = preferred[of_kind[preferred]]  # this kind's variants, preferred first
-        models, at = np.unique(found.best[ranked], return_index=True)
-        for k, i in zip(models.tolist(), at.tolist(), strict=True):
-            if k == winner:
-                continue
-            v = int(ranked[i])
+        first_for: dict[int, int] = {}  # model -> its preferred variant
+        for v, k in zip(ranked.tolist(), found.best[ranked].tolist(), strict=True):
+            first_for.setdefault(k, v)
+        for k, v in sorted(first_for.items()):
             changes = _changes(catalogue, scored, singles, found, v)
             model = scored.table.models[k]
             if found.lead[v] < SURE_LEAD and scored.with_answers(changes).winner != model:
