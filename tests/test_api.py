@@ -113,6 +113,8 @@ def test_models_and_questionnaire_for_integrators(client: TestClient) -> None:
         "utilization",
         "readmissions",
         "self_management",
+        "linkage",
+        "housing",
     ]
 
 
@@ -136,7 +138,7 @@ def test_score_includes_robustness_and_what_if(client: TestClient) -> None:
     assert set(robustness["first_place_share"]) == {m["model"] for m in body["ranking"]}
     assert sum(robustness["first_place_share"].values()) == pytest.approx(1, abs=1e-3)
     assert robustness["samples"] >= 1000
-    assert "ranks first in" in robustness["text"]
+    assert "comes first in" in robustness["text"]
     for proposal in body["what_if"]:
         assert {"model", "changes", "text"} <= set(proposal)
         changed = {**body["answers"], **proposal["changes"]}

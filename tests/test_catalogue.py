@@ -37,7 +37,8 @@ def test_the_shipped_catalogue_is_valid() -> None:
     )
     assert len(catalogue.content_hash) == 64
     for model in catalogue.models:
-        assert 2 <= len(model.evidence) <= 4
+        assert 2 <= len(model.evidence) <= 10
+        assert model.evidence_strength is not None and model.next_steps is not None
 
 
 def _set(path: list[Any], value: Any) -> Mutation:
@@ -89,7 +90,7 @@ MODEL_MISTAKES: list[tuple[str, Mutation, list[str]]] = [
     (
         "missing field in a reference",
         _delete(["models", 3, "evidence", 0, "finding"]),
-        ["model 'intensive' → evidence[0] → finding", "Field required"],
+        ["model 'intensive' → evidence 'dieterich_2017' → finding", "Field required"],
     ),
     (
         "fit out of range",

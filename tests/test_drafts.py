@@ -121,7 +121,7 @@ def test_save_and_finish_later_shows_a_private_resume_link(client: TestClient) -
     assert link["value"] == f"http://testserver/resume/{token}"
     assert link.has_attr("readonly")
     assert one(page, "button[data-copy-target=resume-url]")
-    assert "2 of 14 questions are answered so far" in text_of(one(page, "p.lead"))
+    assert "2 of 16 questions are answered so far" in text_of(one(page, "p.lead"))
     facts = text_of(one(page, "ul.draft-facts"))
     expires = (datetime.now(UTC) + timedelta(days=30)).strftime("%-d %B %Y")
     assert f"It works until {expires}, 30 days from now" in facts
@@ -148,7 +148,7 @@ def test_the_resume_link_reopens_the_questionnaire_filled_in(client: TestClient)
     assert form.has_attr("data-prefilled")
     assert not form.has_attr("data-autosave-days")  # browser storage never overrides a draft
     # acuity and outcomes: a changed importance is not an answer
-    assert text_of(one(page, "#progress-count")) == "2 of 14 answered"
+    assert text_of(one(page, "#progress-count")) == "2 of 16 answered"
 
 
 def test_each_save_makes_a_new_link_and_keeps_unknown_fields_out(client: TestClient) -> None:
@@ -238,7 +238,7 @@ def test_the_questionnaire_shows_its_parts_count_and_time(
     page = parse(client.get("/assess").text)
     progress = one(page, "#progress")
     assert text_of(one(progress, "p.progress-summary")) == (
-        "14 questions in 4 parts · About 5 minutes"
+        "16 questions in 4 parts · About 6 minutes"
     )
     parts = one(progress, "nav").select("li")
     assert [one(p, "a")["href"] for p in parts] == [
@@ -249,7 +249,7 @@ def test_the_questionnaire_shows_its_parts_count_and_time(
         for s in catalogue.questionnaire.sections
     ]
     assert [text_of(one(p, "span.part-count")) for p in parts] == [f"{n} questions" for n in sizes]
-    assert text_of(one(page, "#progress-count")) == "0 of 14 answered"
+    assert text_of(one(page, "#progress-count")) == "0 of 16 answered"
     assert one(page, "#progress-bar")["value"] == "0"
     form = one(page, "form.questionnaire")
     assert form["data-autosave-days"] == "30"
@@ -258,9 +258,9 @@ def test_the_questionnaire_shows_its_parts_count_and_time(
 
 def test_a_filled_in_form_counts_its_answers(client: TestClient) -> None:
     page = parse(client.get("/assess?acuity=high&complex_needs=many&outcomes_2=cost").text)
-    assert text_of(one(page, "#progress-count")) == "3 of 14 answered"
-    assert text_of(one(page, "#progress-time")) == "About 4 minutes left"
+    assert text_of(one(page, "#progress-count")) == "3 of 16 answered"
+    assert text_of(one(page, "#progress-time")) == "About 5 minutes left"
     population = one(page, "span.part-count[data-section=population]")
-    assert text_of(population) == "2 of 5 answered"
+    assert text_of(population) == "2 of 6 answered"
     assert one(page, "form.questionnaire").has_attr("data-prefilled")
-    assert text_of(one(page, "#answered-count")).startswith("3 of 14 questions answered")
+    assert text_of(one(page, "#answered-count")).startswith("3 of 16 questions answered")

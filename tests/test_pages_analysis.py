@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from cm_advisor import engine
 from cm_advisor.config import Settings
-from cm_advisor.engine import Catalogue
-from cm_advisor.engine.types import Population
+from cm_advisor.engine import Catalogue, Population
 from cm_advisor.web import forms
 from cm_advisor.web.templating import make_templates
 from helpers.archetypes import ARCHETYPES

@@ -1,3 +1,3 @@
 """Case Management Model Advisor."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,4 +1,4 @@
-"""The command line: serve the app, score an answers file, check a catalogue."""
+"""The command line: serve the app, score an answers file, check and calibrate a catalogue."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cm_advisor import __version__, engine
+from cm_advisor import __version__, calibration, engine
 from cm_advisor.catalogue import CatalogueError, load_catalogue, read_yaml
 from cm_advisor.config import Settings
+from cm_advisor.engine import audit
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,6 +46,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("catalogue", nargs="?", type=Path, help="models.yaml to check")
     check.add_argument("--questionnaire", type=Path, help="questionnaire.yaml to check")
     check.set_defaults(run=_check)
+
+    calibrate = commands.add_parser(
+        "calibrate", help="score documented programs; non-zero exit below the floor"
+    )
+    calibrate.add_argument("catalogue", nargs="?", type=Path, help="models.yaml to calibrate")
+    calibrate.add_argument("--questionnaire", type=Path, help="questionnaire.yaml to use")
+    calibrate.add_argument(
+        "--programs", type=Path, help="calibration file (default: calibration.yaml beside it)"
+    )
+    calibrate.add_argument("--json", action="store_true", help="the report as JSON")
+    calibrate.set_defaults(run=_calibrate)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
@@ -173,18 +185,47 @@ def render_table(catalogue: engine.Catalogue, result: engine.Result) -> str:
     return "\n".join(lines)
 
 
-def _check(args: argparse.Namespace) -> int:
+def _catalogue_files(args: argparse.Namespace) -> tuple[Path, Path]:
+    """models.yaml and questionnaire.yaml: as given, the questionnaire beside a given
+    models file, or the configured ones."""
     settings = Settings()
-    models = args.catalogue or settings.catalogue_path
-    questionnaire = args.questionnaire or (
-        models.parent / "questionnaire.yaml"
-        if args.catalogue and (models.parent / "questionnaire.yaml").exists()
-        else settings.questionnaire_path
+    models: Path = args.catalogue or settings.catalogue_path
+    beside = models.parent / "questionnaire.yaml"
+    questionnaire: Path = args.questionnaire or (
+        beside if args.catalogue and beside.exists() else settings.questionnaire_path
     )
+    return models, questionnaire
+
+
+def _check(args: argparse.Namespace) -> int:
+    models, questionnaire = _catalogue_files(args)
     catalogue = load_catalogue(models, questionnaire)
+    unsupported = audit.unsupported(catalogue)
+    if unsupported:
+        print(
+            f"error: {models}: {len(unsupported)} strong claims name no reference and are not "
+            "marked as assumptions (add `refs: [reference id]` or `assumption: true`):",
+            file=sys.stderr,
+        )
+        for place in unsupported:
+            print(f"  {place}", file=sys.stderr)
+        return 1
     print(
         f"ok: {models} (version {catalogue.version}): {len(catalogue.models)} models, "
         f"{len(catalogue.questionnaire.questions)} questions, "
-        f"{len(catalogue.red_flags)} red flags, {len(catalogue.hybrids)} hybrids"
+        f"{len(catalogue.red_flags)} red flags, {len(catalogue.hybrids)} hybrids, "
+        f"{len(catalogue.references)} references"
     )
     return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    models, questionnaire = _catalogue_files(args)
+    programs = args.programs or models.parent / "calibration.yaml"
+    catalogue = load_catalogue(models, questionnaire)
+    report = calibration.evaluate(catalogue, calibration.load(programs), str(programs))
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(calibration.render(catalogue, report))
+    return 0 if report.passed else 1

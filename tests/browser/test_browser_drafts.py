@@ -33,7 +33,7 @@ def test_answers_survive_a_reload(page: Page) -> None:
     assert checked(page, "budget") == "moderate"
     expect(page.locator("#outcomes_1")).to_have_value("quality")
     expect(page.locator("#label")).to_have_value("Northside clinic")
-    expect(page.locator("#progress-count")).to_have_text("4 of 14 answered")
+    expect(page.locator("#progress-count")).to_have_text("4 of 16 answered")
 
 
 def test_restoring_never_overwrites_what_the_server_filled_in(page: Page) -> None:
@@ -75,7 +75,7 @@ def test_clear_and_start_again(page: Page) -> None:
     expect(page.locator(".restored-note")).to_have_text("Your earlier answers are cleared.")
     expect(page.locator(".restored-note")).to_be_focused()
     assert checked(page, "acuity") == ""
-    expect(page.locator("#progress-count")).to_have_text("0 of 14 answered")
+    expect(page.locator("#progress-count")).to_have_text("0 of 16 answered")
     page.reload()
     expect(page.locator(".restored-note")).to_have_count(0)
 
@@ -93,7 +93,7 @@ def test_save_and_finish_later_on_another_device(pages: Pages, page: Page) -> No
     facts = page.locator(".draft-facts")
     expect(facts).to_contain_text(re.compile(r"It works until \d{1,2} \w+ \d{4}, 30 days"))
     expect(facts).to_contain_text("It holds no patient data")
-    expect(page.locator(".lead")).to_contain_text("4 of 14 questions are answered so far")
+    expect(page.locator(".lead")).to_contain_text("4 of 16 questions are answered so far")
 
     phone = pages.new()  # another device: no cookies, no local storage
     phone.goto(resume_url)
@@ -102,7 +102,7 @@ def test_save_and_finish_later_on_another_device(pages: Pages, page: Page) -> No
     assert checked(phone, "budget") == "moderate"
     expect(phone.locator("#outcomes_1")).to_have_value("quality")
     expect(phone.locator("#label")).to_have_value("Northside clinic")
-    expect(phone.locator("#progress-count")).to_have_text("4 of 14 answered")
+    expect(phone.locator("#progress-count")).to_have_text("4 of 16 answered")
     phone.locator("label[for='staffing-ample']").click()
     submit(phone)
     expect(phone).to_have_url(re.compile(r"/r/"))

@@ -19,7 +19,8 @@ def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
             continue
         if q.kind == "multi":
             picked = draw(st.permutations(q.option_ids))
-            answers[q.id] = list(picked[: draw(st.integers(1, len(picked)))])
+            most = min(len(picked), q.max_choices or len(picked))
+            answers[q.id] = list(picked[: draw(st.integers(1, most))])
         else:
             answers[q.id] = draw(st.sampled_from(q.option_ids))
     return answers

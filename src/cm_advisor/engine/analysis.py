@@ -1,21 +1,21 @@
-"""The whole recommendation: ranking, confidence, hybrids and what was left unanswered."""
+"""The whole recommendation: ranking, verdict, explanations, hybrids, robustness and what-if."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from cm_advisor import __version__
-from cm_advisor.engine import hybrids, scoring
-from cm_advisor.engine.answers import check_input
+from cm_advisor.engine import hybrids
+from cm_advisor.engine.answers import CheckedInput, check_input
+from cm_advisor.engine.explain import explain, fit_label
+from cm_advisor.engine.ranking import Scored
+from cm_advisor.engine.ranking import score as score_answers
+from cm_advisor.engine.results import EvidenceNote, ModelScore, Population, Result
 from cm_advisor.engine.robustness import robustness
 from cm_advisor.engine.tiers import staffing, tiered_hybrid
-from cm_advisor.engine.types import Catalogue, ModelScore, Population, Result
+from cm_advisor.engine.types import Catalogue
+from cm_advisor.engine.verdict import read
 from cm_advisor.engine.whatif import what_if
-
-HIGH_MARGIN = 8.0
-LOW_MARGIN = 3.0
-HIGH_SHARE = 0.8
-LOW_SHARE = 0.5
 
 
 def score(
@@ -24,72 +24,79 @@ def score(
     weights: Mapping[str, object] | None = None,
     population: Mapping[str, object] | Population | None = None,
 ) -> Result:
-    """Rank every model for these answers; raise InvalidInput if any input is bad."""
-    checked = check_input(catalogue, answers, weights, population)
-    frame = catalogue.table.frame(checked.answers, checked.weights)
-    models = frame.table.models
-    explained = scoring.explain(catalogue, frame)
-    ranking = tuple(
-        ModelScore(
-            model=models[i],
-            name=catalogue.model(models[i]).name,
-            rank=rank,
-            score=round(frame.scores[i], 1),
-            fit=scoring.fit_label(frame.scores[i]),
-            reasons=explained[i].reasons,
-            concerns=explained[i].concerns,
-            behind_top=explained[i].behind_top,
-            contributions=explained[i].contributions,
-        )
-        for rank, i in enumerate(frame.order, start=1)
-    )
-    margin = frame.lead if len(models) > 1 else 100.0
-    unanswered = tuple(
-        q.id
-        for q in catalogue.questionnaire.questions
-        if q.id not in checked.answers and checked.weights[q.id] > 0
-    )
-    robust = robustness(catalogue, frame)
-    winner = frame.winner
-    level, why = confidence(
-        margin,
-        len(unanswered),
-        len(catalogue.questionnaire.questions),
+    """Rank every model for these answers; raise InvalidInput naming every bad input."""
+    return score_checked(catalogue, check_input(catalogue, answers, weights, population))
+
+
+def score_checked(catalogue: Catalogue, checked: CheckedInput) -> Result:
+    """Rank every model for input that check_input has already accepted."""
+    scored = score_answers(catalogue, checked.answers, checked.weights)
+    ranking = _ranking(catalogue, scored)
+    counted = [q for q in catalogue.questionnaire.questions if checked.weights[q.id] > 0]
+    unanswered = tuple(q.id for q in counted if q.id not in checked.answers)
+    robust = robustness(catalogue, scored)
+    winner = scored.winner
+    second = ranking[1].model if len(ranking) > 1 else None
+    reading = read(
+        catalogue,
+        winner,
+        second,
+        scored.lead,
+        len(counted) - len(unanswered),
+        len(counted),
         robust.first_place_share[winner],
     )
-    proposals = hybrids.propose(catalogue, checked.answers, ranking, margin)
-    pop = checked.population
-    if pop is not None and pop.tiers:
-        tiered = tiered_hybrid(catalogue, frame, pop)
+    proposals = hybrids.propose(catalogue, checked.answers, ranking, scored.lead)
+    population = checked.population
+    if population is not None and population.tiers:
+        tiered = tiered_hybrid(catalogue, scored, population)
         proposals = [tiered, *proposals] if tiered else proposals
     return Result(
         ranking=ranking,
         recommended=winner,
-        confidence=level,
-        confidence_reason=why,
+        confidence=reading.confidence,
+        confidence_reason=reading.confidence_reason,
+        verdict=reading.verdict,
+        headline=reading.headline,
         hybrids=tuple(proposals),
         answers=checked.answers,
         weights=checked.weights,
         unanswered=unanswered,
         robustness=robust,
-        what_if=tuple(what_if(catalogue, frame)),
-        population=pop,
-        staffing=staffing(catalogue, winner, pop.size) if pop else None,
+        what_if=tuple(what_if(catalogue, scored)),
+        evidence=_evidence(catalogue, winner),
+        population=population,
+        staffing=staffing(catalogue, winner, population.size) if population else None,
         catalogue_version=catalogue.version,
         catalogue_hash=catalogue.content_hash,
         engine_version=__version__,
     )
 
 
-def confidence(margin: float, unanswered: int, questions: int, share: float) -> tuple[str, str]:
-    """How far to trust the winner: its lead, how much was answered, how robust it is."""
-    lead = f"the top model leads by {margin:.1f} points"
-    missing = f"{unanswered} of {questions} questions unanswered"
-    robust = f"it ranks first in {share:.0%} of plausible priority settings"
-    if unanswered * 2 > questions:
-        return "low", f"Only part of the questionnaire was answered ({missing})."
-    if margin < LOW_MARGIN or share < LOW_SHARE:
-        return "low", f"The top models are nearly level: {lead} and {robust}."
-    if margin >= HIGH_MARGIN and unanswered <= 1 and share >= HIGH_SHARE:
-        return "high", f"Clear lead: {lead}, {robust}, with {missing}."
-    return "medium", f"A moderate lead: {lead}, {robust}, with {missing}."
+def _ranking(catalogue: Catalogue, scored: Scored) -> tuple[ModelScore, ...]:
+    explained = explain(catalogue, scored)
+    models = scored.table.models
+    scores = scored.scores.tolist()
+    return tuple(
+        ModelScore(
+            model=models[m],
+            name=catalogue.model(models[m]).name,
+            rank=rank,
+            score=round(scores[m], 1),
+            fit=fit_label(scores[m]),
+            reasons=explained[m].reasons,
+            concerns=explained[m].concerns,
+            behind_top=explained[m].behind_top,
+            contributions=explained[m].contributions,
+        )
+        for rank, m in enumerate(scored.order, start=1)
+    )
+
+
+def _evidence(catalogue: Catalogue, model_id: str) -> EvidenceNote | None:
+    strength = catalogue.model(model_id).evidence_strength
+    if strength is None:
+        return None
+    return EvidenceNote(
+        model=model_id, grade=strength.grade, grade_to=strength.grade_to, text=strength.summary
+    )

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from cm_advisor.engine.types import AnswerValue, Catalogue, FieldError, Population, Question
+from cm_advisor.engine.results import AnswerValue, FieldError, Population
+from cm_advisor.engine.types import Catalogue, Question
+from cm_advisor.engine.wording import WEIGHT_HELP
 
-WEIGHT_HELP = "a number from 0 (ignore this factor) to 3 (critical); 1 is normal"
+__all__ = ["WEIGHT_HELP", "CheckedInput", "InvalidInput", "check_input"]
 
 
 class InvalidInput(ValueError):

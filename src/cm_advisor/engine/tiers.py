@@ -5,16 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from cm_advisor.engine.table import Frame
-from cm_advisor.engine.types import (
-    Catalogue,
-    HybridPart,
-    HybridProposal,
-    Population,
-    Staffing,
-    StaffRange,
-    TierPlan,
-)
+from cm_advisor.engine.ranking import Scored
+from cm_advisor.engine.results import HybridProposal, Population, Staffing, StaffRange, TierPlan
+from cm_advisor.engine.types import Catalogue, HybridPart
 
 
 def staff_for(catalogue: Catalogue, model_id: str, patients: int) -> StaffRange:
@@ -48,7 +41,7 @@ def split(size: int, shares: Mapping[str, float]) -> dict[str, int]:
 
 
 def tiered_hybrid(
-    catalogue: Catalogue, frame: Frame, population: Population
+    catalogue: Catalogue, scored: Scored, population: Population
 ) -> HybridProposal | None:
     """A tiered design when the tiers of this population are best served by different models."""
     shares = {t.id: population.tiers.get(t.id, 0.0) for t in catalogue.tiers}
@@ -57,7 +50,7 @@ def tiered_hybrid(
     for tier in catalogue.tiers:
         if shares[tier.id] <= 0:
             continue
-        model_id = frame.winner_with_answers(tier.answers)
+        model_id = scored.with_answers(tier.answers).winner
         plans.append(
             TierPlan(
                 tier=tier.id,

@@ -1,22 +1,22 @@
-"""The catalogue and result types: frozen, strict, and the only shapes the engine accepts."""
+"""The catalogue's types: questionnaire, models, fit rules, red flags, hybrids and tiers.
+
+Frozen and strict (unknown keys are refused), and the only shapes the engine accepts.
+Every field added since the first catalogue has a default, so the catalogue snapshots
+stored beside old results still load and those results render as they did.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-
-if TYPE_CHECKING:
-    from cm_advisor.engine.batch import Batch
-    from cm_advisor.engine.table import FitTable
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Fit = Annotated[int, Field(ge=-2, le=2)]
 Weight = Annotated[float, Field(ge=0, le=3)]
-MAX_POPULATION = 50_000_000
+Grade = Literal["high", "moderate", "low", "very low", "not graded"]
 
 
 class Frozen(BaseModel):
@@ -32,6 +32,11 @@ class Option(Frozen):
     id: Id
     label: Text
     help: str = ""
+    short: str = ""  # a word or two for sentences; the label's part before " — " when empty
+
+    @cached_property
+    def short_label(self) -> str:
+        return self.short or self.label.split(" — ")[0]
 
 
 class Question(Frozen):
@@ -44,6 +49,16 @@ class Question(Frozen):
     options: tuple[Option, ...] = Field(min_length=2)
     importance: Weight = 1.0
     max_choices: int | None = None
+    about: Literal["organization", "patients"] = "organization"
+    """Whether the answer is something the organization decides (staff, budget, ways of
+    working) or a fact about its patients and their services: "what would change the
+    answer" keeps the two apart."""
+    scale: Literal["ordered", "nominal"] = "ordered"
+    """Ordered options run from least to most (a change of two steps is a bigger change);
+    nominal ones are alternatives with no order."""
+    better: Literal["up", "down"] | None = None
+    """For something an organization can build up (staff, budget, training, systems): the
+    direction, along the options, that it would rather move. None where neither is."""
 
     @cached_property
     def option_ids(self) -> tuple[str, ...]:
@@ -53,8 +68,16 @@ class Question(Frozen):
     def title(self) -> str:
         return self.topic or self.id.replace("_", " ").capitalize()
 
+    @cached_property
+    def _options_by_id(self) -> dict[str, Option]:
+        return {o.id: o for o in self.options}
+
     def option(self, option_id: str) -> Option:
-        return next(o for o in self.options if o.id == option_id)
+        return self._options_by_id[option_id]
+
+    def position(self, option_id: str) -> int:
+        """An option's place among the question's options (0 for the first)."""
+        return self.option_ids.index(option_id)
 
 
 class Section(Frozen):
@@ -106,12 +129,35 @@ class Intensity(Frozen):
 
 
 class Reference(Frozen):
+    """A study or review, with its main result and main caveat in `finding`."""
+
+    id: str = ""  # what fit rules and red flags cite it by
     authors: Text
     year: int = Field(ge=1950, le=2100)
     title: Text
     source: Text
     finding: Text
+    grade: Grade = "not graded"  # the certainty of the evidence as the source graded it,
+    grade_to: Grade | None = None  # and its upper end where the source gives a range
     url: str = ""
+
+
+class EvidenceStrength(Frozen):
+    """How strong the evidence for a model is: the grade its best review gave (a range
+    where the review gives one), and in plain words what that grade is for."""
+
+    grade: Grade
+    grade_to: Grade | None = None
+    summary: Text
+
+
+class NextSteps(Frozen):
+    """The first 90 days of putting a model in place."""
+
+    roles: tuple[Text, ...] = Field(min_length=1)  # who does the work, and caseloads
+    training: tuple[Text, ...] = Field(min_length=1)
+    workflows: tuple[Text, ...] = Field(min_length=1)
+    measures: tuple[Text, ...] = Field(min_length=1)  # what to track from the start
 
 
 class Model(Frozen):
@@ -125,18 +171,22 @@ class Model(Frozen):
     best_for: tuple[Text, ...] = Field(min_length=1)
     pros: tuple[Text, ...] = Field(min_length=1)
     cons: tuple[Text, ...] = Field(min_length=1)
-    evidence: tuple[Reference, ...] = Field(min_length=2, max_length=4)
+    evidence: tuple[Reference, ...] = Field(min_length=2, max_length=10)
+    evidence_strength: EvidenceStrength | None = None
     hybrid_role: Text
+    next_steps: NextSteps | None = None
 
 
 # --- rules ------------------------------------------------------------------
 
 
 class RuleFit(Frozen):
-    """How well one model fits one answer, and the plain-words reason the result quotes."""
+    """How well one model fits one answer, the reason the result quotes, and what it rests on."""
 
     fit: Fit
     why: Text
+    refs: tuple[Id, ...] = ()  # ids of the references it rests on
+    assumption: bool = False  # a judgement no reference tests (say so rather than cite)
 
 
 Condition = dict[Id, tuple[Id, ...]]
@@ -151,6 +201,8 @@ class RedFlag(Frozen):
     when: tuple[Condition, ...] = Field(min_length=1)  # alternatives (OR)
     penalty: float = Field(gt=0, le=50)
     concern: Text
+    refs: tuple[Id, ...] = ()
+    assumption: bool = False
 
 
 class HybridPart(Frozen):
@@ -180,9 +232,13 @@ class TierDefinition(Frozen):
 
 class Catalogue(Frozen):
     version: Text
+    changes: tuple[Text, ...] = ()  # what this version changed, for people reading results
     content_hash: str = ""
     questionnaire: Questionnaire
     models: tuple[Model, ...] = Field(min_length=1)
+    tie_break: tuple[Id, ...] = ()
+    """Every model once, least resource-intensive first: the order between models that tie
+    on score and red flags. Empty (catalogues before 2026.12) means alphabetical by id."""
     rules: dict[Id, dict[Id, dict[Id, RuleFit]]]
     red_flags: tuple[RedFlag, ...] = ()
     hybrids: tuple[HybridTemplate, ...] = ()
@@ -211,18 +267,14 @@ class Catalogue(Frozen):
         return {q.id: q.importance for q in self.questionnaire.questions}
 
     @cached_property
-    def table(self) -> FitTable:
-        """The fit rules as numbers, built once per catalogue."""
-        from cm_advisor.engine.table import FitTable
-
-        return FitTable.build(self)
+    def references(self) -> dict[str, Reference]:
+        """Every reference with an id, across all models (one study may back several)."""
+        return {r.id: r for m in self.models for r in m.evidence if r.id}
 
     @cached_property
-    def batch(self) -> Batch:
-        """The fit rules as arrays, for scoring many answer variants at once."""
-        from cm_advisor.engine.batch import Batch
-
-        return Batch.build(self)
+    def tie_order(self) -> tuple[str, ...]:
+        """The model ids in tie-break order (see `tie_break`)."""
+        return self.tie_break or tuple(sorted(self.model_ids))
 
     def question(self, question_id: str) -> Question:
         return self.questions_by_id[question_id]
@@ -232,6 +284,34 @@ class Catalogue(Frozen):
         _unique("models", list(self.model_ids))
         models = set(self.model_ids)
         questions = {q.id: q for q in self.questionnaire.questions}
+        self._check_rules(questions, models)
+        if self.tie_break and sorted(self.tie_break) != sorted(models):
+            raise ValueError(
+                f"tie_break: list every model exactly once (models: {', '.join(self.model_ids)})"
+            )
+        references = self.references
+        for qid, by_option in self.rules.items():
+            for oid, by_model in by_option.items():
+                for mid, rule in by_model.items():
+                    _known_refs(f"rules → {qid} → {oid} → {mid} → refs", rule.refs, references)
+        for flag in self.red_flags:
+            _known_model(f"red_flags → {flag.id} → model", flag.model, models)
+            _check_conditions(f"red_flags → {flag.id} → when", flag.when, questions)
+            _known_refs(f"red_flags → {flag.id} → refs", flag.refs, references)
+        for tier in self.tiers:
+            _check_conditions(
+                f"tiers → {tier.id} → answers",
+                tuple({q: (o,)} for q, o in tier.answers.items()),
+                questions,
+            )
+        _unique("tiers", [t.id for t in self.tiers])
+        for hybrid in self.hybrids:
+            for part in hybrid.parts:
+                _known_model(f"hybrids → {hybrid.id} → parts", part.model, models)
+            _check_conditions(f"hybrids → {hybrid.id} → when", hybrid.when, questions)
+        return self
+
+    def _check_rules(self, questions: dict[str, Question], models: set[str]) -> None:
         for qid, q in questions.items():
             if qid not in self.rules:
                 raise ValueError(f"rules: question '{qid}' has no rules")
@@ -250,21 +330,6 @@ class Catalogue(Frozen):
                         f"rules → {qid} → {oid}: unknown option (allowed: {', '.join(allowed)})"
                     )
                 _same_models(f"rules → {qid} → {oid}", set(by_model), models)
-        for flag in self.red_flags:
-            _known_model(f"red_flags → {flag.id} → model", flag.model, models)
-            _check_conditions(f"red_flags → {flag.id} → when", flag.when, questions)
-        for tier in self.tiers:
-            _check_conditions(
-                f"tiers → {tier.id} → answers",
-                tuple({q: (o,)} for q, o in tier.answers.items()),
-                questions,
-            )
-        _unique("tiers", [t.id for t in self.tiers])
-        for hybrid in self.hybrids:
-            for part in hybrid.parts:
-                _known_model(f"hybrids → {hybrid.id} → parts", part.model, models)
-            _check_conditions(f"hybrids → {hybrid.id} → when", hybrid.when, questions)
-        return self
 
 
 def _unique(what: str, ids: list[str]) -> None:
@@ -277,6 +342,15 @@ def _known_model(where: str, model_id: str, models: set[str]) -> None:
     if model_id not in models:
         raise ValueError(
             f"{where}: unknown model '{model_id}' (models: {', '.join(sorted(models))})"
+        )
+
+
+def _known_refs(where: str, refs: tuple[str, ...], references: dict[str, Reference]) -> None:
+    unknown = [r for r in refs if r not in references]
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown reference '{unknown[0]}' "
+            f"(references: {', '.join(sorted(references)) or 'none have an id'})"
         )
 
 
@@ -301,214 +375,3 @@ def _check_conditions(
                     f"{where} → {qid}: unknown option '{bad[0]}' "
                     f"(allowed: {', '.join(questions[qid].option_ids)})"
                 )
-
-
-# --- answers and results ----------------------------------------------------
-
-AnswerValue = str | tuple[str, ...]
-
-
-class FieldError(Frozen):
-    """One problem with one answer or weight, phrased for the person who gave it."""
-
-    field: str
-    message: str
-    allowed: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Contribution:
-    """Points one answer (or red flag) gives one model.
-
-    A plain dataclass, not a pydantic model: a result holds about seventy of them,
-    and pydantic accepts dataclass instances inside a model as they are, so they
-    cost a fifth as much to make. Treat them as read-only like everything else here.
-    """
-
-    __pydantic_config__ = ConfigDict(extra="forbid")
-
-    question: str
-    answer: str
-    points: float
-    why: str
-    kind: Literal["fit", "red_flag"] = "fit"
-
-
-class ModelScore(Frozen):
-    model: str
-    name: str
-    rank: int
-    score: float
-    fit: Literal["strong", "good", "partial", "weak"]
-    reasons: tuple[str, ...]
-    concerns: tuple[str, ...]
-    behind_top: tuple[str, ...] = ()
-    contributions: tuple[Contribution, ...]
-
-
-class StaffRange(Frozen):
-    """Full-time case managers needed: low uses the top of the caseload range, high the bottom."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", json_schema_extra={"examples": [{"low": 30, "high": 60}]}
-    )
-
-    low: int
-    high: int
-
-
-class TierPlan(Frozen):
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "tier": "high",
-                    "label": "High-risk tier",
-                    "share": 5,
-                    "model": "intensive",
-                    "patients": 600,
-                    "case_managers": {"low": 30, "high": 60},
-                    "handover": "High-risk patients step down ...",
-                }
-            ]
-        },
-    )
-
-    tier: str
-    label: str
-    share: float
-    model: str
-    patients: int
-    case_managers: StaffRange
-    handover: str = ""
-
-
-class HybridProposal(Frozen):
-    id: str
-    kind: Literal["close_call", "mixed_population", "tiered"]
-    models: tuple[str, ...]
-    title: str
-    rationale: str
-    parts: tuple[HybridPart, ...]
-    tiers: tuple[TierPlan, ...] = ()
-    case_managers: StaffRange | None = None
-
-
-class Population(Frozen):
-    """Optional: how many patients, and what percentage falls in each risk tier."""
-
-    size: int = Field(gt=0, le=MAX_POPULATION, strict=True, examples=[12000])
-    tiers: dict[str, Annotated[float, Field(strict=True)]] = Field(
-        default_factory=dict, examples=[{"high": 5, "rising": 20, "low": 75}]
-    )
-
-
-class Staffing(Frozen):
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "model": "clinical",
-                    "patients": 12000,
-                    "case_managers": {"low": 343, "high": 600},
-                    "caseload_low": 20,
-                    "caseload_high": 35,
-                    "assumption": False,
-                }
-            ]
-        },
-    )
-
-    model: str
-    patients: int
-    case_managers: StaffRange
-    caseload_low: int
-    caseload_high: int
-    assumption: bool
-
-
-class CriticalFactor(Frozen):
-    question: str
-    text: str
-    model: str
-    weight_from: float
-    weight_to: float
-
-
-class Robustness(Frozen):
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "first_place_share": {
-                        "brokerage": 0.0,
-                        "clinical": 0.06,
-                        "strengths_based": 0.0,
-                        "intensive": 0.87,
-                        "collaborative": 0.07,
-                    },
-                    "samples": 4000,
-                    "spread": 0.5,
-                    "critical_factor": {
-                        "question": "budget",
-                        "model": "clinical",
-                        "weight_from": 1.0,
-                        "weight_to": 2.4,
-                        "text": "The ranking is most sensitive to budget: ...",
-                    },
-                    "text": "Intensive case management (ICM) ranks first in 87% of plausible ...",
-                }
-            ]
-        },
-    )
-
-    first_place_share: dict[str, float]
-    samples: int
-    spread: float
-    critical_factor: CriticalFactor | None
-    text: str
-
-
-class WhatIf(Frozen):
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "model": "intensive",
-                    "changes": {"staffing": "ample"},
-                    "text": "If staffing were “ample” instead of “limited”, Intensive case "
-                    "management (ICM) would rank first.",
-                }
-            ]
-        },
-    )
-
-    model: str
-    changes: dict[str, str]
-    text: str
-
-
-class Result(Frozen):
-    ranking: tuple[ModelScore, ...]
-    recommended: str
-    confidence: Literal["high", "medium", "low"]
-    confidence_reason: str
-    hybrids: tuple[HybridProposal, ...]
-    answers: dict[str, AnswerValue]
-    weights: dict[str, float]
-    unanswered: tuple[str, ...]
-    robustness: Robustness | None = None
-    what_if: tuple[WhatIf, ...] = ()
-    population: Population | None = None
-    staffing: Staffing | None = None
-    catalogue_version: str
-    catalogue_hash: str
-    engine_version: str

@@ -111,11 +111,17 @@ def assessments_router(request_model: Any) -> APIRouter:
         body_json = created_json(made, created.result_json)
         return Response(body_json, status_code=201, media_type="application/json", headers=NO_STORE)
 
-    @router.get("/{assessment_id}", response_model=StoredAssessment, responses=ERRORS)
+    @router.get(
+        "/{assessment_id}",
+        response_model=StoredAssessment,
+        response_model_exclude_unset=True,  # only the fields the stored result has
+        responses=ERRORS,
+    )
     def read(
         assessment_id: str, request: Request, response: Response, store: StoreDep
     ) -> StoredAssessment:
-        """A saved assessment exactly as it was computed."""
+        """A saved assessment exactly as it was computed: a result saved before a field
+        existed comes back without that field, as it was stored."""
         found = store.get(assessment_id)
         if found is None:
             raise HTTPException(404, "no assessment with this id", headers=NO_STORE)

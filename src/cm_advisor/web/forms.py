@@ -21,10 +21,10 @@ from cm_advisor.engine import (
     Catalogue,
     FieldError,
     InvalidInput,
+    Population,
     Question,
     check_input,
 )
-from cm_advisor.engine.types import Population
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
 
@@ -68,7 +68,7 @@ def first_field_id(catalogue: Catalogue, name: str) -> str:
     """The id of the control an error summary link should move focus to."""
     if name == TIERS_FIELD and catalogue.tiers:
         return TIER_PREFIX + catalogue.tiers[0].id
-    if name not in catalogue.table.questions:
+    if name not in catalogue.questions_by_id:
         return name  # weights, population, label and notes use their name as id
     question = catalogue.question(name)
     if question.kind == "multi":
@@ -78,10 +78,10 @@ def first_field_id(catalogue: Catalogue, name: str) -> str:
 
 def field_title(catalogue: Catalogue, name: str) -> str:
     """What the error summary calls a field."""
-    if name in catalogue.table.questions:
+    if name in catalogue.questions_by_id:
         return catalogue.question(name).title
     weighted = name.removeprefix(WEIGHT_PREFIX)
-    if weighted != name and weighted in catalogue.table.questions:
+    if weighted != name and weighted in catalogue.questions_by_id:
         return f"Importance of {catalogue.question(weighted).title.lower()}"
     tier = {TIER_PREFIX + t.id: t.label for t in catalogue.tiers}.get(name)
     if tier:

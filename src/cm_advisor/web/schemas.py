@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from cm_advisor.engine import Catalogue
 from cm_advisor.engine.answers import WEIGHT_HELP
-from cm_advisor.engine.types import MAX_POPULATION
+from cm_advisor.engine.results import MAX_POPULATION
 
 EXAMPLE_ANSWERS: dict[str, Any] = {
     "acuity": "very_high",

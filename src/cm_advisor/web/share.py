@@ -51,7 +51,7 @@ def _scored_with(store: Store, current: Catalogue, saved: Assessment) -> Catalog
 @router.get("/r/{token}.json")
 def result_json(token: str, request: Request, store: StoreDep) -> Response:
     """The stored result in the API's format."""
-    body = stored(request, _load(store, token)).model_dump_json()
+    body = stored(request, _load(store, token)).model_dump_json(exclude_unset=True)
     return Response(body, media_type="application/json", headers=PRIVATE)
 
 

@@ -1,0 +1,97 @@
+"""The verdict and the confidence at each documented threshold (docs/catalogue.md).
+
+The numbers are written out here rather than read from verdict.py, so changing a
+threshold in the code without changing what is documented fails these tests."""
+
+import pytest
+
+from cm_advisor.engine import Catalogue, score
+from cm_advisor.engine.verdict import read
+
+
+def reading(catalogue: Catalogue, lead: float, answered: int = 16, share: float = 1.0):  # type: ignore[no-untyped-def]
+    return read(catalogue, "brokerage", "clinical", lead, answered, 16, share)
+
+
+@pytest.mark.parametrize(
+    ("lead", "verdict"),
+    [(0.0, "tie"), (0.99, "tie"), (1.0, "close"), (4.99, "close"), (5.0, "clear"), (30.0, "clear")],
+)
+def test_a_lead_under_one_point_is_a_tie_and_under_five_a_close_call(
+    catalogue: Catalogue, lead: float, verdict: str
+) -> None:
+    assert reading(catalogue, lead).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("answered", "verdict"), [(0, "insufficient"), (7, "insufficient"), (8, "clear")]
+)
+def test_fewer_than_half_the_questions_answered_recommends_nothing(
+    catalogue: Catalogue, answered: int, verdict: str
+) -> None:
+    found = reading(catalogue, 10.0, answered=answered)
+    assert found.verdict == verdict
+    if verdict == "insufficient":
+        assert found.confidence == "low"
+        assert f"{answered} of 16 questions answered" in found.headline
+
+
+@pytest.mark.parametrize(
+    ("lead", "answered", "share", "confidence"),
+    [
+        (8.0, 15, 0.8, "high"),  # every bar met exactly
+        (7.99, 15, 0.8, "medium"),  # lead under 8
+        (8.0, 14, 0.8, "medium"),  # two questions unanswered
+        (8.0, 15, 0.79, "medium"),  # first in under 80% of weightings
+        (3.0, 16, 0.5, "medium"),
+        (2.99, 16, 1.0, "low"),  # lead under 3
+        (10.0, 16, 0.49, "low"),  # first in under half the weightings
+        (0.5, 16, 1.0, "low"),  # a tie
+    ],
+)
+def test_confidence_thresholds(
+    catalogue: Catalogue, lead: float, answered: int, share: float, confidence: str
+) -> None:
+    assert reading(catalogue, lead, answered, share).confidence == confidence
+
+
+def test_the_headline_says_what_the_verdict_means(catalogue: Catalogue) -> None:
+    tie = reading(catalogue, 0.2).headline
+    assert "Brokerage model and Clinical case management fit about equally" in tie
+    assert "narrowly ahead of Clinical case management" in reading(catalogue, 2.0).headline
+    assert (
+        reading(catalogue, 9.0).headline == "Brokerage model is the best fit for your organization."
+    )
+
+
+# Found by search: collaborative and strengths-based both score 60.8 (exactly level).
+LEVEL = {
+    "acuity": "moderate",
+    "complex_needs": "most",
+    "support_duration": "years",
+    "high_utilization": "rare",
+    "social_support": "varied",
+    "population_size": "large",
+    "staffing": "ample",
+    "staff_mix": "clinical",
+    "training_capacity": "high",
+    "team_infrastructure": "mature",
+    "clinical_oversight": "high",
+    "community_services": "moderate",
+    "behavioral_health": "none",
+    "practice_approach": "assertive_outreach",
+    "budget": "constrained",
+}
+
+
+def test_an_exact_tie_reads_as_a_tie_and_leads_with_the_blend(catalogue: Catalogue) -> None:
+    result = score(catalogue, LEVEL)
+    first, second = result.ranking[0], result.ranking[1]
+    assert first.score == second.score
+    assert result.verdict == "tie"
+    assert result.confidence == "low"
+    assert "fit about equally" in result.headline
+    blend = result.hybrids[0]
+    assert (blend.kind, blend.models) == ("close_call", (first.model, second.model))
+    # The blend borrows from the second model in the second model's own words.
+    assert second.reasons and second.reasons[0] in blend.rationale
