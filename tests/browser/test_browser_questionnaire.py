@@ -107,7 +107,7 @@ def test_the_questionnaire_works_without_javascript(pages: Pages, catalogue: Cat
     answers = ARCHETYPES["collaborative"]
     page.goto("/assess")
     # Without JavaScript the server's count is shown as rendered, and it does not stick.
-    expect(page.locator("#progress-count")).to_have_text("0 of 14 answered")
+    expect(page.locator("#progress-count")).to_have_text("0 of 16 answered")
     expect(page.locator("#progress-live")).not_to_have_class(re.compile("is-live"))
     answer_with_mouse(page, catalogue, answers)
     submit(page)
@@ -132,18 +132,18 @@ def test_errors_are_shown_without_javascript_and_keep_every_answer(pages: Pages)
 
 def test_the_answered_count_and_time_left_update_as_you_answer(page: Page) -> None:
     page.goto("/assess")
-    expect(page.locator("#progress-count")).to_have_text("0 of 14 answered")
-    expect(page.locator("#progress-time")).to_have_text("About 5 minutes")
+    expect(page.locator("#progress-count")).to_have_text("0 of 16 answered")
+    expect(page.locator("#progress-time")).to_have_text("About 6 minutes")
     expect(page.locator("#progress-live")).to_have_class(re.compile("is-live"))
     for answer in ("acuity-high", "complex_needs-many", "staffing-adequate"):
         page.locator(f"label[for='{answer}']").click()
     page.locator("#outcomes_1").select_option("cost")
-    expect(page.locator("#progress-count")).to_have_text("4 of 14 answered")
+    expect(page.locator("#progress-count")).to_have_text("4 of 16 answered")
     expect(page.locator("#progress-bar")).to_have_attribute("value", "4")
     expect(page.locator("#progress-time")).to_have_text("About 4 minutes left")
-    expect(page.locator(".part-count[data-section='population']")).to_have_text("2 of 5 answered")
+    expect(page.locator(".part-count[data-section='population']")).to_have_text("2 of 6 answered")
     expect(page.locator("#answered-count")).to_have_text(
-        "4 of 14 questions answered — unanswered ones count as neutral."
+        "4 of 16 questions answered — unanswered ones count as neutral."
     )
     page.locator("label[for='acuity-skip']").click()  # "Not sure" takes an answer back
-    expect(page.locator("#progress-count")).to_have_text("3 of 14 answered")
+    expect(page.locator("#progress-count")).to_have_text("3 of 16 answered")

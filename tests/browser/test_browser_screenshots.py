@@ -31,7 +31,7 @@ def _assess(page: Page, site: Site) -> None:
     page.goto("/assess")
     for answer in ("acuity-high", "complex_needs-many", "high_utilization-some"):
         page.locator(f"label[for='{answer}']").click()
-    expect(page.locator("#progress-count")).to_have_text("3 of 14 answered")
+    expect(page.locator("#progress-count")).to_have_text("3 of 16 answered")
     page.evaluate("window.scrollTo(0, 0)")
     page.locator("body").focus()  # no focus ring in the picture
 
