@@ -23,6 +23,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cm_advisor.engine import AnswerValue, Catalogue, Result
+from cm_advisor.limits import LABEL_MAX, NOTES_MAX
 from cm_advisor.storage import schema
 from cm_advisor.storage.async_reader import AsyncReader, ReaderUnavailable
 from cm_advisor.storage.drafts import Draft, load_draft, purge_expired, save_draft
@@ -33,8 +34,6 @@ from cm_advisor.storage.tables import assessments, catalogues
 
 TOKEN_BYTES = 24  # 192 bits, URL-safe: 32 characters
 KEY_BYTES = 32
-LABEL_MAX = 200
-NOTES_MAX = 5000
 
 
 class StoreUnavailable(RuntimeError):
