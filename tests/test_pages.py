@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -164,7 +165,9 @@ def test_layout_is_accessible_and_titles_are_unique(client: TestClient) -> None:
         assert page.find("meta", name="viewport")
         assert page.find("a", class_="skip-link").attrs["href"] == "#main"
         assert page.find("main").attrs["id"] == "main"
-        assert page.find("link", rel="stylesheet").attrs["href"].endswith("/static/css/app.css")
+        assert re.fullmatch(
+            r"/static/css/app\.[0-9a-f]{10}\.css", page.find("link", rel="stylesheet").attrs["href"]
+        )
         nav = page.find("nav", **{"aria-label": "Main"})
         assert [a.text() for a in nav.find_all("a")] == ["Home", "Questionnaire", "Models", "API"]
         titles.add(page.find("title").text())

@@ -15,7 +15,10 @@ from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 from cm_advisor.engine.types import Population
 from cm_advisor.web import forms
+from cm_advisor.web.assets import StaticAssets
+from cm_advisor.web.result_view import result_context
 from cm_advisor.web.templating import make_templates
+from cm_advisor.web.urls import Urls
 from test_pages import Node, parse
 
 INTENSIVE = {
@@ -293,8 +296,9 @@ def test_older_results_without_analysis_render_none_of_it(
 ) -> None:
     fresh = engine.score(catalogue, MIXED_ANSWERS)
     old = fresh.model_copy(update={"robustness": None, "what_if": ()})
-    template = make_templates(settings.templates_dir).env.get_template("_analysis.html")
-    page = parse(template.render(catalogue=catalogue, result=old))
+    templates = make_templates(settings.templates_dir, Urls(StaticAssets({})))
+    template = templates.env.get_template("_analysis.html")
+    page = parse(template.render(result_context(catalogue, old)))
     assert not page.find_all("section")
     assert not page.find_all("svg")
 

@@ -12,8 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from cm_advisor import __version__
 from cm_advisor.allocator import limit_arenas
@@ -24,12 +24,14 @@ from cm_advisor.storage import Store, StoreUnavailable, database_url
 from cm_advisor.web import drafts, errors, pages, share
 from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
+from cm_advisor.web.assets import StaticAssets, files_under
 from cm_advisor.web.csrf import CsrfCookieMiddleware
 from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.pagecache import PageCache
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
 from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
 from cm_advisor.web.templating import make_templates
+from cm_advisor.web.urls import Urls
 
 logger = logging.getLogger("cm_advisor")
 THREADS = 8
@@ -48,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     catalogue = load_catalogue(settings.catalogue_path, settings.questionnaire_path)
 
     store = Store(database_url(settings.database_url, settings.data_dir), catalogue)
+    assets = StaticAssets(files_under(settings.static_dir))
+    urls = Urls(assets)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,10 +74,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.creation_limit = CreationLimit(settings.rate_limit)
-    app.state.page_cache = PageCache()
+    app.state.page_cache = PageCache()  # stored results' pages and their ETags
+    app.state.form_cache = PageCache(size=8)  # the blank questionnaire, per site address
     app.state.catalogue = catalogue
     app.state.store = store
-    app.state.templates = make_templates(settings.templates_dir)
+    app.state.urls = urls
+    app.state.templates = make_templates(settings.templates_dir, urls)
     app.add_exception_handler(RequestValidationError, errors.request_validation_handler)
     app.add_exception_handler(InvalidInput, errors.invalid_input_handler)
     app.add_exception_handler(StoreUnavailable, pages.unavailable_handler)
@@ -85,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(share.router)
     app.include_router(drafts.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.router.routes.append(Route("/static/{path:path}", assets.endpoint, name="static"))
 
     @app.get("/docs", include_in_schema=False)
     async def docs(request: Request) -> HTMLResponse:

@@ -1,32 +1,42 @@
-"""Rendered pages of stored results, kept because a stored result never changes.
+"""Rendered pages kept in memory: stored results (they never change) and the blank form.
 
-The key holds everything the page shows that could differ: the address it is
-served under, the token, the editable label and notes, and the current
-catalogue (which decides the "catalogue has changed" notice).
+A result page's key holds everything the page shows that could differ: the address it is
+served under, the token, the editable label and notes, and the current catalogue (which
+decides the "catalogue has changed" notice). Its ETag is kept beside it, so a conditional
+GET is answered without rendering or hashing the page again.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from threading import Lock
+from typing import Generic, TypeVar
 
 PageKey = tuple[str, ...]
+V = TypeVar("V")
 
 
-class PageCache:
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    body: bytes
+    etag: str
+
+
+class PageCache(Generic[V]):
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._pages: OrderedDict[PageKey, bytes] = OrderedDict()
+        self._pages: OrderedDict[PageKey, V] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: PageKey) -> bytes | None:
+    def get(self, key: PageKey) -> V | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: PageKey, page: bytes) -> None:
+    def put(self, key: PageKey, page: V) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)

@@ -4,7 +4,6 @@
 
 import logging
 from collections.abc import Mapping
-from functools import partial
 from http import HTTPStatus
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,8 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from cm_advisor import engine
-from cm_advisor.engine import AnswerValue, Catalogue, Result
-from cm_advisor.web import csrf, errors, forms, links
+from cm_advisor.config import Settings
+from cm_advisor.engine import Catalogue
+from cm_advisor.web import csrf, errors, flash, forms, questionnaire
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.guards import CreationLimited
 from cm_advisor.web.pagecache import PageCache
@@ -45,7 +45,7 @@ async def home(request: Request, catalogue: CatalogueDep, templates: TemplatesDe
 
 
 @router.get("/assess")
-async def questionnaire(
+async def questionnaire_page(
     request: Request, catalogue: CatalogueDep, templates: TemplatesDep, store: StoreDep
 ) -> Response:
     """The questionnaire. `?from=TOKEN` reopens a saved result's answers; other query
@@ -79,7 +79,7 @@ async def assess(
         )
     result = engine.score(catalogue, parsed.answers, parsed.weights, parsed.population)
     created = await store.create_async(result, parsed.label, parsed.notes)
-    return links.redirect_with_manage_link(created)
+    return flash.redirect_with_manage_link(request.app.state.urls, created)
 
 
 @router.get("/models")
@@ -103,7 +103,7 @@ async def model(
 def blank_questionnaire(
     request: Request, templates: Jinja2Templates, catalogue: Catalogue
 ) -> Response:
-    cache: PageCache = request.app.state.page_cache
+    cache: PageCache[bytes] = request.app.state.form_cache
     key = ("assess", str(request.base_url))
     page = cache.get(key)
     if page is None:
@@ -122,40 +122,22 @@ def render_questionnaire(
     status_code: int = 200,
     extra: Mapping[str, object] | None = None,
 ) -> Response:
+    errors = errors or {}
+    settings: Settings = request.app.state.settings
     context = {
         **(extra or {}),
         "catalogue": catalogue,
         "kept": kept,
-        "errors": errors or {},
+        "errors": errors,
+        "draft_days": settings.draft_days,
+        "progress": questionnaire.progress(catalogue, kept, errors),
+        "advanced_open": questionnaire.advanced_open(catalogue, kept, errors),
         "slots": forms.slots,
         "ordinal": forms.ordinal,
         "first_field_id": forms.first_field_id,
         "field_title": forms.field_title,
     }
     return templates.TemplateResponse(request, "assess.html", context, status_code=status_code)
-
-
-def result_context(catalogue: Catalogue, result: Result) -> dict[str, object]:
-    """What result.html needs to show one Result with the catalogue it was scored with."""
-    return {
-        "catalogue": catalogue,
-        "result": result,
-        "top": result.ranking[0],
-        "answer_label": partial(answer_label, catalogue),
-        "edit_query": forms.query_string(
-            catalogue, result.answers, result.weights, result.population
-        ),
-    }
-
-
-def answer_label(catalogue: Catalogue, question_id: str, answer: AnswerValue) -> str:
-    """An option's label for display; a red flag on a multi-choice answer names several."""
-    question = catalogue.question(question_id)
-    labels = {o.id: o.label for o in question.options}
-    parts = [answer] if isinstance(answer, str) else list(answer)
-    if len(parts) == 1 and ", " in parts[0] and parts[0] not in labels:
-        parts = parts[0].split(", ")
-    return "; ".join(labels.get(p, p) for p in parts)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:

@@ -1,0 +1,142 @@
+"""Static files under content-hashed URLs (`css/app.1a2b3c4d5e.css`), served from memory.
+
+Our own rather than Starlette's StaticFiles or a package: StaticFiles cannot map a hashed
+name to its file and sends no Cache-Control, and the static servers on PyPI that do hash
+names (WhiteNoise, ServeStatic) take the names from a Django manifest. The files are few
+and small, so each is read and hashed once at start and compressed once, on first
+request, at Brotli's best quality (a per-request middleware could afford only a fast one).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from pathlib import Path, PurePosixPath
+
+import brotli
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cm_advisor.web import conditional
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"  # an unhashed name may change content: ask each time
+TEXT_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+MIN_COMPRESS_BYTES = 512
+BEST_QUALITY_BYTES = 256 * 1024  # above this, Brotli at quality 11 takes seconds
+
+
+@dataclass(slots=True)
+class Asset:
+    """One file: its name in templates, its hashed name in URLs, its bytes."""
+
+    path: str
+    hashed: str
+    body: bytes
+    media_type: str
+    etag: str
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def compressible(self) -> bool:
+        return (
+            PurePosixPath(self.path).suffix in TEXT_TYPES and len(self.body) >= MIN_COMPRESS_BYTES
+        )
+
+    def encode(self, encoding: str) -> bytes:
+        if encoding == "br":
+            quality = 11 if len(self.body) <= BEST_QUALITY_BYTES else 5
+            return bytes(brotli.compress(self.body, mode=brotli.MODE_TEXT, quality=quality))
+        import gzip
+
+        return gzip.compress(self.body, compresslevel=9, mtime=0)
+
+
+def files_under(
+    directory: Path, prefix: str = "", only: Iterable[str] | None = None
+) -> dict[str, Path]:
+    """URL path → file for every file below `directory` (or just those named in `only`)."""
+    wanted = set(only) if only is not None else None
+    found = {}
+    for file in sorted(directory.rglob("*")):
+        name = file.relative_to(directory).as_posix()
+        if file.is_file() and (wanted is None or name in wanted):
+            found[prefix + name] = file
+    return found
+
+
+def _asset(path: str, file: Path) -> Asset:
+    body = file.read_bytes()
+    digest = blake2b(body, digest_size=5).hexdigest()
+    pure = PurePosixPath(path)
+    hashed = str(pure.with_name(f"{pure.stem}.{digest}{pure.suffix}"))
+    text_type = TEXT_TYPES.get(pure.suffix)
+    if text_type:
+        media_type = text_type if text_type.startswith("image/") else f"{text_type}; charset=utf-8"
+    else:
+        media_type = mimetypes.guess_type(pure.name)[0] or "application/octet-stream"
+    return Asset(path, hashed, body, media_type, conditional.etag_for(body))
+
+
+class StaticAssets:
+    """The app's static files; `url(path)` is the one way pages link to them."""
+
+    def __init__(self, files: Mapping[str, Path], prefix: str = "/static/") -> None:
+        self.prefix = prefix
+        self._by_path = {path: _asset(path, file) for path, file in files.items()}
+        self._by_hashed = {a.hashed: a for a in self._by_path.values()}
+
+    def url(self, path: str) -> str:
+        """The content-hashed URL of a file; an unknown name fails loudly, at render time."""
+        try:
+            return self.prefix + self._by_path[path].hashed
+        except KeyError:
+            raise LookupError(f"no static file {path!r}") from None
+
+    async def endpoint(self, request: Request) -> Response:
+        """GET /static/{path}: hashed names are cached for a year, plain names revalidated."""
+        path = request.path_params["path"]
+        asset = self._by_hashed.get(path)
+        cache = IMMUTABLE
+        if asset is None:
+            asset, cache = self._by_path.get(path), REVALIDATE
+        if asset is None:
+            raise HTTPException(404)
+        headers = {"Cache-Control": cache}
+        if asset.compressible:
+            headers["Vary"] = "Accept-Encoding"
+        if conditional.is_fresh(request, asset.etag):
+            return conditional.not_modified(asset.etag, headers)
+        body = asset.body
+        encoding = (
+            negotiate(request.headers.get("accept-encoding", "")) if asset.compressible else ""
+        )
+        if encoding:
+            if encoding not in asset.encoded:
+                asset.encoded[encoding] = await run_in_threadpool(asset.encode, encoding)
+            body = asset.encoded[encoding]
+            headers["Content-Encoding"] = encoding
+        headers["ETag"] = asset.etag
+        return Response(body, media_type=asset.media_type, headers=headers)
+
+
+def negotiate(accept_encoding: str) -> str:
+    """ "br" or "gzip" when the client accepts it (q > 0), Brotli first; "" for neither."""
+    accepted = set()
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.partition(";")
+        quality = params.strip().removeprefix("q=")
+        try:
+            if params and float(quality) <= 0:
+                continue
+        except ValueError:
+            continue
+        accepted.add(coding.strip())
+    for coding in ("br", "gzip"):
+        if coding in accepted:
+            return coding
+    return ""
