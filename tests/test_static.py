@@ -22,7 +22,7 @@ def _stylesheet(client: TestClient) -> str:
 
 
 def test_pages_link_static_files_under_hashed_urls_cached_for_a_year(client: TestClient) -> None:
-    for path in ("/", "/assess", "/models"):
+    for path in ("/", "/assess", "/models", "/docs"):
         links = re.findall(r'(?:href|src)="(/static/[^"]+)"', client.get(path).text)
         assert links, path
         for link in links:

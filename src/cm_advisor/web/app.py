@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 from starlette_compress import CompressMiddleware
@@ -22,7 +19,7 @@ from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import InvalidInput
 from cm_advisor.storage import Store, StoreUnavailable, database_url
-from cm_advisor.web import drafts, errors, pages, share
+from cm_advisor.web import docs, drafts, errors, pages, share
 from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
 from cm_advisor.web.assets import StaticAssets, files_under
@@ -30,7 +27,7 @@ from cm_advisor.web.csrf import CsrfCookieMiddleware
 from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.pagecache import PageCache
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
-from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
+from cm_advisor.web.security import SecurityMiddleware
 from cm_advisor.web.templating import make_templates
 from cm_advisor.web.urls import Urls
 
@@ -56,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     catalogue = load_catalogue(settings.catalogue_path, settings.questionnaire_path)
 
     store = Store(database_url(settings.database_url, settings.data_dir), catalogue)
-    assets = StaticAssets(files_under(settings.static_dir))
+    assets = StaticAssets(files_under(settings.static_dir) | docs.swagger_files())
     urls = Urls(assets)
 
     @asynccontextmanager
@@ -104,16 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(share.router)
     app.include_router(drafts.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.router.routes.append(Route("/static/{path:path}", assets.endpoint, name="static"))
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs(request: Request) -> HTMLResponse:
-        """Swagger UI; its one inline script carries a nonce allowed by this page's CSP."""
-        nonce = secrets.token_urlsafe(16)
-        request.state.csp = DOCS_CSP.format(nonce=nonce)
-        page = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} · API")
-        html = bytes(page.body).decode().replace("<script", f'<script nonce="{nonce}"')
-        return HTMLResponse(html)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> dict[str, str]:
