@@ -2,7 +2,7 @@
 binary downloads as they are, streamed downloads still streamed."""
 
 import gzip
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import brotli
 import pytest
@@ -74,3 +74,19 @@ def test_streamed_text_is_compressed_as_a_stream(streaming_client: TestClient) -
     assert gzip.decompress(b"".join(parts)) == b"".join(
         b"%PDF-" + bytes([i]) * 4000 for i in range(3)
     )
+
+
+@pytest.mark.parametrize(
+    ("accept", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress)]
+)
+def test_a_cached_result_page_is_served_from_its_compressed_copy(
+    client: TestClient, accept: str, decode: Callable[[bytes], bytes]
+) -> None:
+    token = client.post("/api/v1/assessments", json={"answers": {"acuity": "high"}}).json()["id"]
+    plain = client.get(f"/r/{token}", headers={"Accept-Encoding": "identity"})  # now cached
+    for _ in range(2):  # the copy is made on the first request and kept
+        headers, raw = _raw(client, f"/r/{token}", accept)
+        assert headers["content-encoding"] == accept
+        assert headers["vary"] == "Accept-Encoding"
+        assert headers["etag"] == plain.headers["etag"]
+        assert decode(raw) == plain.content

@@ -10,7 +10,8 @@ import brotli
 import pytest
 from fastapi.testclient import TestClient
 
-from cm_advisor.web.assets import StaticAssets, files_under, negotiate
+from cm_advisor.web.assets import StaticAssets, files_under
+from cm_advisor.web.encoding import negotiate
 
 HASHED = re.compile(r"/static/(?:[\w-]+/)*[\w.-]+\.[0-9a-f]{10}\.\w+")
 

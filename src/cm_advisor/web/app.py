@@ -24,6 +24,7 @@ from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
 from cm_advisor.web.assets import StaticAssets, files_under
 from cm_advisor.web.csrf import CsrfCookieMiddleware
+from cm_advisor.web.encoding import DYNAMIC_QUALITY
 from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.pagecache import PageCache
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
@@ -33,11 +34,9 @@ from cm_advisor.web.urls import Urls
 
 logger = logging.getLogger("cm_advisor")
 THREADS = 8
-# Responses from this size on are compressed (HTML, CSS, JS, JSON and SVG only; never the
-# static files, which carry their own Brotli copies). Brotli at quality 4 costs about as
-# much CPU as gzip at 6 and saves a fifth more (bench/pageweight.py).
+# Responses from this size on are compressed (HTML, CSS, JS, JSON and SVG only). Static
+# files and cached result pages carry their own compressed copies, which pass untouched.
 COMPRESS_FROM_BYTES = 512
-BROTLI_QUALITY = 4
 
 DESCRIPTION = """\
 Weighs an organization's answers about its patients, staff, services and goals
@@ -78,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CompressMiddleware,
         minimum_size=COMPRESS_FROM_BYTES,
         zstd=False,  # Brotli compresses small pages better, and every browser has it
-        brotli_quality=BROTLI_QUALITY,
+        brotli_quality=DYNAMIC_QUALITY,
         gzip_level=6,
     )
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)

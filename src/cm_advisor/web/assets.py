@@ -15,19 +15,18 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path, PurePosixPath
 
-import brotli
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from cm_advisor.web import conditional
+from cm_advisor.web.encoding import BEST_QUALITY, compress, negotiate
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"  # an unhashed name may change content: ask each time
 TEXT_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 MIN_COMPRESS_BYTES = 512
-BEST_QUALITY_BYTES = 256 * 1024  # above this, Brotli at quality 11 takes seconds
 
 
 @dataclass(slots=True)
@@ -48,12 +47,7 @@ class Asset:
         )
 
     def encode(self, encoding: str) -> bytes:
-        if encoding == "br":
-            quality = 11 if len(self.body) <= BEST_QUALITY_BYTES else 5
-            return bytes(brotli.compress(self.body, mode=brotli.MODE_TEXT, quality=quality))
-        import gzip
-
-        return gzip.compress(self.body, compresslevel=9, mtime=0)
+        return compress(self.body, encoding, BEST_QUALITY)
 
 
 def files_under(
@@ -122,21 +116,3 @@ class StaticAssets:
             headers["Content-Encoding"] = encoding
         headers["ETag"] = asset.etag
         return Response(body, media_type=asset.media_type, headers=headers)
-
-
-def negotiate(accept_encoding: str) -> str:
-    """ "br" or "gzip" when the client accepts it (q > 0), Brotli first; "" for neither."""
-    accepted = set()
-    for item in accept_encoding.lower().split(","):
-        coding, _, params = item.partition(";")
-        quality = params.strip().removeprefix("q=")
-        try:
-            if params and float(quality) <= 0:
-                continue
-        except ValueError:
-            continue
-        accepted.add(coding.strip())
-    for coding in ("br", "gzip"):
-        if coding in accepted:
-            return coding
-    return ""

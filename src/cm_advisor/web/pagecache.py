@@ -2,16 +2,19 @@
 
 A result page's key holds everything the page shows that could differ: the address it is
 served under, the token, the editable label and notes, and the current catalogue (which
-decides the "catalogue has changed" notice). Its ETag is kept beside it, so a conditional
-GET is answered without rendering or hashing the page again.
+decides the "catalogue has changed" notice). Its ETag and compressed copies are kept
+beside it, so neither a conditional GET nor a compressed answer renders, hashes or
+compresses the page again.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Generic, TypeVar
+
+from cm_advisor.web.encoding import compress
 
 PageKey = tuple[str, ...]
 V = TypeVar("V")
@@ -19,8 +22,17 @@ V = TypeVar("V")
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
+    """A page, its ETag, and its compressed copies (made on the first request for each)."""
+
     body: bytes
     etag: str
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    def encode(self, encoding: str) -> bytes:
+        found = self.encoded.get(encoding)
+        if found is None:
+            found = self.encoded[encoding] = compress(self.body, encoding)
+        return found
 
 
 class PageCache(Generic[V]):

@@ -23,6 +23,7 @@ from cm_advisor.web import conditional, flash, forms
 from cm_advisor.web.api_assessments import stored
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep, UrlsDep
+from cm_advisor.web.encoding import negotiate
 from cm_advisor.web.pagecache import CachedPage, PageCache, PageKey
 from cm_advisor.web.result_view import ranking_rows, result_context
 from cm_advisor.web.urls import Urls
@@ -102,12 +103,23 @@ async def result_page(token: str, request: Request) -> Response:
     cache: PageCache[CachedPage] = state.page_cache
     key = _page_key(request, token, *editable, catalogue)
     if not manage_url and (page := cache.get(key)) is not None:
-        if conditional.is_fresh(request, page.etag):
-            return conditional.not_modified(page.etag, SHARED)
-        return HTMLResponse(page.body, headers={**SHARED, "ETag": page.etag})
+        return await _cached(request, page)
     return await run_in_threadpool(
         _render_result, token, request, catalogue, store, state.templates, urls, manage_url
     )
+
+
+async def _cached(request: Request, page: CachedPage) -> Response:
+    """A cached page: 304, or the page in the coding the client accepts (compressed once;
+    the compression middleware passes a body that already has a Content-Encoding)."""
+    headers = {**SHARED, "ETag": page.etag, "Vary": "Accept-Encoding"}
+    if conditional.is_fresh(request, page.etag):
+        return conditional.not_modified(page.etag, headers)
+    encoding = negotiate(request.headers.get("accept-encoding", ""))
+    if not encoding:
+        return HTMLResponse(page.body, headers=headers)
+    body = page.encoded.get(encoding) or await run_in_threadpool(page.encode, encoding)
+    return HTMLResponse(body, headers={**headers, "Content-Encoding": encoding})
 
 
 def _page_key(
