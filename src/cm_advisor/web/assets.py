@@ -27,27 +27,33 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"  # an unhashed name may change content: ask each time
 TEXT_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 MIN_COMPRESS_BYTES = 512
+KEEP_BYTES = 128 * 1024  # files up to this size stay in memory
 
 
 @dataclass(slots=True)
 class Asset:
-    """One file: its name in templates, its hashed name in URLs, its bytes."""
+    """One file: its name in templates, its hashed name in URLs, and its bytes when small
+    (a large file, such as Swagger UI's 1.5 MB bundle, is read again when asked for, so it
+    costs no memory in a worker that never serves /docs)."""
 
     path: str
     hashed: str
-    body: bytes
+    file: Path
+    size: int
     media_type: str
     etag: str
+    kept: bytes | None
     encoded: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def compressible(self) -> bool:
-        return (
-            PurePosixPath(self.path).suffix in TEXT_TYPES and len(self.body) >= MIN_COMPRESS_BYTES
-        )
+        return PurePosixPath(self.path).suffix in TEXT_TYPES and self.size >= MIN_COMPRESS_BYTES
+
+    def read(self) -> bytes:
+        return self.kept if self.kept is not None else self.file.read_bytes()
 
     def encode(self, encoding: str) -> bytes:
-        return compress(self.body, encoding, BEST_QUALITY)
+        return compress(self.read(), encoding, BEST_QUALITY)
 
 
 def files_under(
@@ -73,7 +79,8 @@ def _asset(path: str, file: Path) -> Asset:
         media_type = text_type if text_type.startswith("image/") else f"{text_type}; charset=utf-8"
     else:
         media_type = mimetypes.guess_type(pure.name)[0] or "application/octet-stream"
-    return Asset(path, hashed, body, media_type, conditional.etag_for(body))
+    kept = body if len(body) <= KEEP_BYTES else None
+    return Asset(path, hashed, file, len(body), media_type, conditional.etag_for(body), kept)
 
 
 class StaticAssets:
@@ -105,7 +112,6 @@ class StaticAssets:
             headers["Vary"] = "Accept-Encoding"
         if conditional.is_fresh(request, asset.etag):
             return conditional.not_modified(asset.etag, headers)
-        body = asset.body
         encoding = (
             negotiate(request.headers.get("accept-encoding", "")) if asset.compressible else ""
         )
@@ -114,5 +120,7 @@ class StaticAssets:
                 asset.encoded[encoding] = await run_in_threadpool(asset.encode, encoding)
             body = asset.encoded[encoding]
             headers["Content-Encoding"] = encoding
+        else:
+            body = asset.kept if asset.kept is not None else await run_in_threadpool(asset.read)
         headers["ETag"] = asset.etag
         return Response(body, media_type=asset.media_type, headers=headers)
