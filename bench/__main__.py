@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from bench import engine, http, load, memory, nodelay, startup
+from bench import engine, http, load, memory, nodelay, server, startup
 from bench.machine import describe, load_average
 from bench.report import Row, text_table, write_markdown
 
@@ -32,6 +32,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--tcp-nodelay",
         action="store_true",
         help="start several workers through bench.nodelay (works around uvicorn#3149)",
+    )
+    parser.add_argument(
+        "--uvicorn",
+        choices=sorted(server.STACKS),
+        default="standard",
+        help="event loop and HTTP parser for app and baseline alike: standard (uvloop, "
+        "httptools) or plain (asyncio, h11, as before uvicorn[standard])",
     )
     parser.add_argument("--engine-calls", type=int, default=2000, help="calls per engine figure")
     parser.add_argument(
@@ -76,7 +83,8 @@ def how(args: argparse.Namespace, argv: list[str] | None, seconds: float) -> lis
             if load.tool() == "httpx"
             else []
         ),
-        "uvicorn --no-access-log --log-level warning for app and baseline alike; "
+        f"uvicorn --loop {server.stack()[0]} --http {server.stack()[1]} --no-access-log "
+        "--log-level warning for app and baseline alike; "
         f"the load generator shares the {len(os.sched_getaffinity(0))} cores with the workers",
         f"database: {database}",
         *nagle(workers_counts(args), args.tcp_nodelay),
@@ -111,6 +119,7 @@ def nagle(workers: list[int], worked_around: bool) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    os.environ[server.STACK_VARIABLE] = args.uvicorn  # read by every server this run starts
     workers = counts(args.workers)
     machine = describe()
     print("\n".join(machine), end="\n\n")

@@ -18,6 +18,7 @@ from bench.server import APP, BASELINE, Server, serving
 DISTINCT_BODIES = 500
 SAVED = 50
 WARMUP_S = 2
+BROWSER = (("Accept-Encoding", "gzip, deflate, br, zstd"),)  # what Chromium sends
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,17 @@ def scenarios(tokens: Sequence[str], database_url: str) -> list[Scenario]:
     on_sqlite = not database_url
     return [
         Scenario("GET /healthz (no target)", [Request("GET", "/healthz")], 200),
-        Scenario("POST /api/v1/score", bodies("/api/v1/score", SEED), 200, 0.4),
+        Scenario("POST /api/v1/score", bodies("/api/v1/score", SEED), 200, 0.2),
         Scenario("GET /r/{token}", [Request("GET", f"/r/{t}") for t in tokens], 200, 0.5),
+        Scenario(
+            "GET /r/{token}, Brotli (no target)",
+            [Request("GET", f"/r/{t}", headers=BROWSER) for t in tokens],
+            200,
+        ),
         Scenario("GET /assess", [Request("GET", "/assess")], 200, 0.5),
+        Scenario(
+            "GET /assess, Brotli (no target)", [Request("GET", "/assess", headers=BROWSER)], 200
+        ),
         Scenario(
             f"POST /api/v1/assessments ({'SQLite' if on_sqlite else 'PostgreSQL'})",
             bodies("/api/v1/assessments", SEED + 1, {"label": "bench"}),

@@ -26,6 +26,7 @@ class Request:
     method: str
     path: str
     body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +70,11 @@ end
 
 function init(args)
   for k, r in ipairs(raw) do
+    local headers = r[4]
     if r[3] then
-      prepared[k] = wrk.format(r[1], r[2], {["Content-Type"] = "application/json"}, r[3])
-    else
-      prepared[k] = wrk.format(r[1], r[2], {})
+      headers["Content-Type"] = "application/json"
     end
+    prepared[k] = wrk.format(r[1], r[2], headers, r[3])
   end
   i = (offset or 0) %% #prepared
 end
@@ -105,7 +106,8 @@ def _lua_script(requests: Sequence[Request]) -> str:
     items = []
     for r in requests:
         body = _lua_string(r.body.decode()) if r.body is not None else "nil"
-        items.append(f'{{"{r.method}", {_lua_string(r.path)}, {body}}}')
+        headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in r.headers)
+        items.append(f'{{"{r.method}", {_lua_string(r.path)}, {body}, {{{headers}}}}}')
     return LUA % {"requests": ",\n".join(items)}
 
 
@@ -151,9 +153,8 @@ async def _httpx(base: str, requests: Sequence[Request], seconds: int) -> Load:
             i += 1
             began = time.perf_counter()
             try:
-                response = await client.request(
-                    r.method, r.path, content=r.body, headers=JSON_HEADERS if r.body else None
-                )
+                headers = dict(r.headers) | (JSON_HEADERS if r.body else {})
+                response = await client.request(r.method, r.path, content=r.body, headers=headers)
                 if response.status_code >= 400:
                     errors += 1
             except httpx.HTTPError:

@@ -11,6 +11,8 @@ import socket
 from uvicorn import Config
 from uvicorn.supervisors import Multiprocess
 
+from bench.server import stack
+
 
 def binds_tcp() -> bool:
     """True when this uvicorn's multi-worker socket is one asyncio sets TCP_NODELAY on."""
@@ -36,6 +38,8 @@ def main() -> None:
         workers=args.workers,
         access_log=False,
         log_level="warning",
+        loop=stack()[0],
+        http=stack()[1],
     )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

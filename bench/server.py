@@ -17,6 +17,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
+# The event loop and HTTP parser, the same for the app and the baseline: "standard" is
+# what uvicorn[standard] picks by itself (as `cm-advisor serve` runs in production);
+# "plain" is uvicorn without extras, as measured before uvicorn[standard] was a dependency.
+STACKS = {"standard": ("uvloop", "httptools"), "plain": ("asyncio", "h11")}
+STACK_VARIABLE = "BENCH_UVICORN"
+
+
+def stack() -> tuple[str, str]:
+    """(loop, http) for every server this run starts; `python -m bench --uvicorn` sets it."""
+    return STACKS[os.environ.get(STACK_VARIABLE, "standard")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,7 @@ def launch(target: Target, workers: int, env: dict[str, str], nodelay: bool = Fa
     else:
         command = [
             *(sys.executable, "-m", "uvicorn", "--factory", target.factory, *where),
+            *("--loop", stack()[0], "--http", stack()[1]),
             *("--no-access-log", "--log-level", "warning"),
         ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,9 @@ def test_layout_is_accessible_and_titles_are_unique(client: TestClient) -> None:
         assert one(page, "meta[name=viewport]")
         assert one(page, "a.skip-link")["href"] == "#main"
         assert one(page, "main")["id"] == "main"
-        assert str(one(page, "link[rel=stylesheet]")["href"]).endswith("/static/css/app.css")
+        assert re.fullmatch(
+            r"/static/css/app\.[0-9a-f]{10}\.css", str(one(page, "link[rel=stylesheet]")["href"])
+        )
         nav = one(page, "nav[aria-label=Main]")
         assert [text_of(a) for a in nav.select("a")] == ["Home", "Questionnaire", "Models", "API"]
         titles.add(text_of(one(page, "title")))

@@ -13,7 +13,10 @@ from cm_advisor import engine
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue, Population
 from cm_advisor.web import forms
+from cm_advisor.web.assets import StaticAssets
+from cm_advisor.web.result_view import result_context
 from cm_advisor.web.templating import make_templates
+from cm_advisor.web.urls import Urls
 from helpers.archetypes import ARCHETYPES
 from helpers.archetypes import MIXED as MIXED_ORGANIZATION
 from helpers.html import checked, one, parse, selected, text_of
@@ -66,9 +69,9 @@ def test_advanced_section_is_closed_with_one_select_per_question_at_its_default(
         assert select["name"] == f"weight_{question.id}"
         assert text_of(one(details, f"label[for=weight_{question.id}]")) == question.title
         values = [o["value"] for o in select.select("option")]
-        assert {"0", "0.5", "1", "2", "3", f"{question.importance:g}"} == set(values)
+        assert {"0", "0.5", "1", "1.5", "2", "3", f"{question.importance:g}"} == set(values)
         assert selected(page, f"weight_{question.id}") == f"{question.importance:g}"
-    assert "Default (1.5)" in text_of(one(page, "#weight_acuity"))
+    assert "Above normal (1.5) · default" in text_of(one(page, "#weight_acuity"))
     for tier in catalogue.tiers:
         field = one(details, f"#tier_{tier.id}")
         assert field["type"] == "number"
@@ -282,8 +285,9 @@ def test_older_results_without_analysis_render_none_of_it(
 ) -> None:
     fresh = engine.score(catalogue, MIXED_ANSWERS)
     old = fresh.model_copy(update={"robustness": None, "what_if": ()})
-    template = make_templates(settings.templates_dir).env.get_template("_analysis.html")
-    page = parse(template.render(catalogue=catalogue, result=old))
+    templates = make_templates(settings.templates_dir, Urls(StaticAssets({})))
+    template = templates.env.get_template("_analysis.html")
+    page = parse(template.render(result_context(catalogue, old)))
     assert not page.select("section")
     assert not page.select("svg")
 

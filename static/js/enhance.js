@@ -227,7 +227,7 @@
   form.addEventListener("input", save);
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
-    if (submitter && submitter.getAttribute("formaction") === "/drafts") {
+    if (submitter && submitter.hasAttribute("data-save-draft")) {
       save();
     } else {
       clear();

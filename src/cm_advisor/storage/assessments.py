@@ -22,12 +22,11 @@ from cachetools import LRUCache
 from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, select, update
 
 from cm_advisor.engine import AnswerValue, Result
+from cm_advisor.limits import LABEL_MAX, NOTES_MAX
 from cm_advisor.storage.tables import assessments
 
 TOKEN_BYTES = 24  # 192 bits, URL-safe: 32 characters
 KEY_BYTES = 32
-LABEL_MAX = 200
-NOTES_MAX = 5000
 # Every token this app issues is URL-safe base64; anything else names no row, and is
 # never sent to the database (PostgreSQL refuses a NUL byte in text outright).
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -14,8 +14,8 @@ from cm_advisor.storage import Assessment, WrongKey
 from cm_advisor.web.deps import CatalogueDep, StoreDep
 from cm_advisor.web.errors import ErrorBody
 from cm_advisor.web.guards import ApiKeyRequired, spend_creation
-from cm_advisor.web.links import absolute, manage_path, share_path
 from cm_advisor.web.schemas import plain
+from cm_advisor.web.urls import Urls
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "API keys are configured and none (or a wrong one) was sent."},
@@ -47,9 +47,10 @@ class CreatedAssessment(StoredAssessment):
 def stored(request: Request, a: Assessment, **extra: str) -> StoredAssessment:
     """The API's view of a saved assessment; `extra` adds the one-time manage link."""
     kind = CreatedAssessment if extra else StoredAssessment
+    urls: Urls = request.app.state.urls
     return kind(
         id=a.token,
-        url=absolute(request, share_path(a.token)),
+        url=urls.absolute(request, urls.result(a.token)),
         created_at=a.created_at,
         label=a.label,
         notes=a.notes,
@@ -102,10 +103,11 @@ def assessments_router(request_model: Any) -> APIRouter:
         spend_creation(request)  # only a valid request counts against the rate limit
         created = await store.create_async(result, body.label or "", body.notes or "")
         a = created.assessment
+        urls: Urls = request.app.state.urls
         made = stored(
             request,
             a,
-            manage_url=absolute(request, manage_path(a.token, created.manage_key)),
+            manage_url=urls.absolute(request, urls.manage(a.token, created.manage_key)),
             manage_key=created.manage_key,
         )
         body_json = created_json(made, created.result_json)

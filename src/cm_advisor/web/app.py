@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
+from starlette_compress import CompressMiddleware
 
 from cm_advisor import __version__
 from cm_advisor.allocator import limit_arenas
@@ -21,19 +19,25 @@ from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import InvalidInput
 from cm_advisor.storage import Store, StoreUnavailable, database_url
-from cm_advisor.web import drafts, errors, pages, share
+from cm_advisor.web import docs, drafts, errors, pages, share
 from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
+from cm_advisor.web.assets import StaticAssets, files_under
 from cm_advisor.web.csrf import CsrfCookieMiddleware
+from cm_advisor.web.encoding import DYNAMIC_QUALITY
 from cm_advisor.web.guards import CreationLimit
 from cm_advisor.web.head import HeadAsGet
 from cm_advisor.web.pagecache import PageCache
 from cm_advisor.web.schemas import assessment_request_model, score_request_model
-from cm_advisor.web.security import DOCS_CSP, SecurityMiddleware
+from cm_advisor.web.security import SecurityMiddleware
 from cm_advisor.web.templating import make_templates
+from cm_advisor.web.urls import Urls
 
 logger = logging.getLogger("cm_advisor")
 THREADS = 8
+# Responses from this size on are compressed (HTML, CSS, JS, JSON and SVG only). Static
+# files and cached result pages carry their own compressed copies, which pass untouched.
+COMPRESS_FROM_BYTES = 512
 
 DESCRIPTION = """\
 Weighs an organization's answers about its patients, staff, services and goals
@@ -53,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue,
         timeout=settings.database_timeout,
     )
+    assets = StaticAssets(files_under(settings.static_dir) | docs.swagger_files())
+    urls = Urls(assets, settings.public_base_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -79,16 +85,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(
+        CompressMiddleware,
+        minimum_size=COMPRESS_FROM_BYTES,
+        zstd=False,  # Brotli compresses small pages better, and every browser has it
+        brotli_quality=DYNAMIC_QUALITY,
+        gzip_level=6,
+    )
+    app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=settings.max_body_bytes,
         on_error=pages.server_error_handler,
     )
     app.state.settings = settings
     app.state.creation_limit = CreationLimit(settings.rate_limit)
-    app.state.page_cache = PageCache()
+    app.state.page_cache = PageCache()  # stored results' pages and their ETags
+    app.state.form_cache = PageCache(size=8)  # the blank questionnaire, per site address
     app.state.catalogue = catalogue
     app.state.store = store
-    app.state.templates = make_templates(settings.templates_dir)
+    app.state.urls = urls
+    app.state.templates = make_templates(settings.templates_dir, urls)
     app.add_exception_handler(RequestValidationError, errors.request_validation_handler)
     app.add_exception_handler(InvalidInput, errors.invalid_input_handler)
     app.add_exception_handler(StoreUnavailable, pages.unavailable_handler)
@@ -99,16 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(share.router)
     app.include_router(drafts.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs(request: Request) -> HTMLResponse:
-        """Swagger UI; its one inline script carries a nonce allowed by this page's CSP."""
-        nonce = secrets.token_urlsafe(16)
-        request.state.csp = DOCS_CSP.format(nonce=nonce)
-        page = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} · API")
-        html = bytes(page.body).decode().replace("<script", f'<script nonce="{nonce}"')
-        return HTMLResponse(html)
+    app.include_router(docs.router)
+    app.router.routes.append(Route("/static/{path:path}", assets.endpoint, name="static"))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> dict[str, str]:

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Store
+from cm_advisor.web.urls import Urls
 
 
 async def _catalogue(request: Request) -> Catalogue:
@@ -32,7 +33,13 @@ async def _store(request: Request) -> Store:
     return store
 
 
+async def _urls(request: Request) -> Urls:
+    urls: Urls = request.app.state.urls
+    return urls
+
+
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
 StoreDep = Annotated[Store, Depends(_store)]
+UrlsDep = Annotated[Urls, Depends(_urls)]

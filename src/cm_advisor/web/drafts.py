@@ -8,8 +8,6 @@ under /resume/, which the access log redacts like share and manage links.
 
 # No `from __future__ import annotations`: FastAPI reads the route signatures at run time.
 
-from collections.abc import Mapping
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -17,34 +15,33 @@ from starlette.concurrency import run_in_threadpool
 
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage.drafts import DraftTooLarge
-from cm_advisor.web import forms, pages
+from cm_advisor.web import forms, pages, questionnaire
 from cm_advisor.web.csrf import CsrfProtected
-from cm_advisor.web.deps import CatalogueDep, SettingsDep, StoreDep, TemplatesDep
+from cm_advisor.web.deps import CatalogueDep, SettingsDep, StoreDep, TemplatesDep, UrlsDep
 from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
-from cm_advisor.web.links import absolute
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
-def resume_path(token: str) -> str:
-    return f"/resume/{token}"
-
-
 @router.post("/drafts", dependencies=[HtmlWritesAllowed, CsrfProtected])
 async def save_draft(
-    request: Request, catalogue: CatalogueDep, settings: SettingsDep, store: StoreDep
+    request: Request,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    urls: UrlsDep,
 ) -> Response:
     """Keep the form exactly as filled in, then show its resume link (POST → 303 → GET)."""
     async with request.form() as form:
         fields = forms.parse_answers(catalogue, form).kept  # the questionnaire's fields only
-    spend_creation(request)
+    spend_creation(request)  # only a well-formed post counts against the rate limit
     try:
         draft = await run_in_threadpool(store.save_draft, fields, settings.draft_days)
     except DraftTooLarge as exc:
         raise HTTPException(413, "These answers are too long to save as a draft.") from exc
-    return RedirectResponse(f"{resume_path(draft.token)}/saved", status_code=303)
+    return RedirectResponse(urls.draft_saved(draft.token), status_code=303)
 
 
 @router.get("/resume/{token}/saved")
@@ -55,6 +52,7 @@ def draft_saved(
     settings: SettingsDep,
     store: StoreDep,
     templates: TemplatesDep,
+    urls: UrlsDep,
 ) -> Response:
     """The private resume link, when it expires, and what it holds."""
     draft = store.draft(token)
@@ -63,8 +61,9 @@ def draft_saved(
     context = {
         "catalogue": catalogue,
         "draft": draft,
-        "resume_url": absolute(request, resume_path(token)),
-        "answered": answered(catalogue, draft.fields),
+        "resume_url": urls.absolute(request, urls.resume(token)),
+        "answered": questionnaire.answered(catalogue, draft.fields),
+        "total": len(catalogue.questionnaire.questions),
     }
     return templates.TemplateResponse(request, "draft_saved.html", context, headers=PRIVATE)
 
@@ -87,15 +86,6 @@ def resume(
     )
     response.headers.update(PRIVATE)
     return response
-
-
-def answered(catalogue: Catalogue, fields: Mapping[str, str]) -> int:
-    """How many questions these form fields answer (an unknown option answers nothing)."""
-    count = 0
-    for question in catalogue.questionnaire.questions:
-        names = forms.slots(question) if question.kind == "multi" else (question.id,)
-        count += any(fields.get(name) in question.option_ids for name in names)
-    return count
 
 
 def _missing(

@@ -25,12 +25,11 @@ from cm_advisor.engine import (
     Question,
     check_input,
 )
+from cm_advisor.limits import LABEL_MAX, NOTES_MAX
+from cm_advisor.web.wording import weight_range
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
 
-
-LABEL_MAX = 200
-NOTES_MAX = 5000
 
 SIZE_FIELD = "population_size_number"
 TIERS_FIELD = "tiers"  # the error key of the tier group as a whole (their sum)
@@ -205,7 +204,7 @@ def _form_error(
 
 
 def _weight_message(raw: str) -> str:
-    return f"“{raw[:20]}” is not a level: choose from not important (0) to critical (3)."
+    return f"“{raw[:20]}” is not a level: choose from {weight_range()}."
 
 
 def meta_fields(

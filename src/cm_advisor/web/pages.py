@@ -4,7 +4,6 @@
 
 import logging
 from collections.abc import Mapping
-from functools import partial
 from http import HTTPStatus
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,8 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from cm_advisor import engine
-from cm_advisor.engine import AnswerValue, Catalogue, Result
-from cm_advisor.web import csrf, errors, forms, links
+from cm_advisor.config import Settings
+from cm_advisor.engine import Catalogue
+from cm_advisor.storage import Store
+from cm_advisor.web import csrf, errors, flash, forms, questionnaire
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
 from cm_advisor.web.pagecache import PageCache
@@ -48,16 +49,20 @@ async def home(request: Request, catalogue: CatalogueDep, templates: TemplatesDe
 
 
 @router.get("/assess")
-async def questionnaire(
-    request: Request, catalogue: CatalogueDep, templates: TemplatesDep, store: StoreDep
-) -> Response:
+async def questionnaire_page(request: Request) -> Response:
     """The questionnaire. `?from=TOKEN` reopens a saved result's answers; other query
     parameters pre-fill single fields, so a result can link back to its answers. The
     blank form is the same for everyone but its CSRF token, so it is rendered once."""
+    # App state read directly, not through deps.py: three dependencies cost ~50 µs a
+    # request, a quarter of the cached blank form's path (bench/profile).
+    state = request.app.state
+    catalogue: Catalogue = state.catalogue
+    templates: Jinja2Templates = state.templates
     if not request.query_params:
         return blank_questionnaire(request, templates, catalogue)
     token = request.query_params.get("from", "")
     if token:
+        store: Store = state.store
         saved = await run_in_threadpool(store.get, token)
         if saved is None:
             raise HTTPException(404, "There is no saved result with this link.")
@@ -90,7 +95,7 @@ async def assess(
     result = engine.score(catalogue, parsed.answers, parsed.weights, parsed.population)
     spend_creation(request)
     created = await store.create_async(result, parsed.label, parsed.notes)
-    return links.redirect_with_manage_link(request, created)
+    return flash.redirect_with_manage_link(request, request.app.state.urls, created)
 
 
 @router.get("/models")
@@ -114,8 +119,8 @@ async def model(
 def blank_questionnaire(
     request: Request, templates: Jinja2Templates, catalogue: Catalogue
 ) -> Response:
-    cache: PageCache = request.app.state.page_cache
-    key = ("assess", links.base_url(request))
+    cache: PageCache[bytes] = request.app.state.form_cache
+    key = ("assess", request.app.state.urls.base(request))
     page = cache.get(key)
     if page is None:
         page = bytes(render_questionnaire(request, templates, catalogue, {}).body)
@@ -133,40 +138,22 @@ def render_questionnaire(
     status_code: int = 200,
     extra: Mapping[str, object] | None = None,
 ) -> Response:
+    errors = errors or {}
+    settings: Settings = request.app.state.settings
     context = {
         **(extra or {}),
         "catalogue": catalogue,
         "kept": kept,
-        "errors": errors or {},
+        "errors": errors,
+        "draft_days": settings.draft_days,
+        "progress": questionnaire.progress(catalogue, kept, errors),
+        "advanced_open": questionnaire.advanced_open(catalogue, kept, errors),
         "slots": forms.slots,
         "ordinal": forms.ordinal,
         "first_field_id": forms.first_field_id,
         "field_title": forms.field_title,
     }
     return templates.TemplateResponse(request, "assess.html", context, status_code=status_code)
-
-
-def result_context(catalogue: Catalogue, result: Result) -> dict[str, object]:
-    """What result.html needs to show one Result with the catalogue it was scored with."""
-    return {
-        "catalogue": catalogue,
-        "result": result,
-        "top": result.ranking[0],
-        "answer_label": partial(answer_label, catalogue),
-        "edit_query": forms.query_string(
-            catalogue, result.answers, result.weights, result.population
-        ),
-    }
-
-
-def answer_label(catalogue: Catalogue, question_id: str, answer: AnswerValue) -> str:
-    """An option's label for display; a red flag on a multi-choice answer names several."""
-    question = catalogue.question(question_id)
-    labels = {o.id: o.label for o in question.options}
-    parts = [answer] if isinstance(answer, str) else list(answer)
-    if len(parts) == 1 and ", " in parts[0] and parts[0] not in labels:
-        parts = parts[0].split(", ")
-    return "; ".join(labels.get(p, p) for p in parts)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from cm_advisor.engine import Catalogue
 from cm_advisor.engine.answers import WEIGHT_HELP
 from cm_advisor.engine.results import MAX_POPULATION
+from cm_advisor.limits import LABEL_MAX, NOTES_MAX
 
 EXAMPLE_ANSWERS: dict[str, Any] = {
     "acuity": "very_high",
@@ -104,10 +105,6 @@ def _population_model(catalogue: Catalogue) -> Any:
             ),
         ),
     )
-
-
-LABEL_MAX = 200
-NOTES_MAX = 5000
 
 
 def assessment_request_model(score_request: type[BaseModel]) -> type[BaseModel]:

@@ -27,13 +27,6 @@ CSP = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "object-src 'none'; frame-ancestors 'none'"
 )
-# Swagger UI at /docs loads its bundle from a CDN and starts it with one inline script,
-# which carries a per-response nonce: still no 'unsafe-inline' for scripts.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'nonce-{nonce}' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "connect-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
-)
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

@@ -19,19 +19,24 @@ from starlette.concurrency import run_in_threadpool
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Assessment, Store
-from cm_advisor.web import forms
+from cm_advisor.web import conditional, flash, forms
 from cm_advisor.web.api_assessments import stored
 from cm_advisor.web.csrf import CsrfProtected
-from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
+from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep, UrlsDep
+from cm_advisor.web.encoding import negotiate
 from cm_advisor.web.guards import HtmlWritesAllowed
-from cm_advisor.web.links import FLASH_COOKIE, absolute, base_url, manage_path, share_path
-from cm_advisor.web.pagecache import PageCache, PageKey
-from cm_advisor.web.pages import result_context
+from cm_advisor.web.pagecache import CachedPage, PageCache, PageKey
+from cm_advisor.web.result_view import ranking_rows, result_context
+from cm_advisor.web.urls import Urls
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 GONE = "There is no saved result at this link. It may have been deleted."
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+NOINDEX = {"X-Robots-Tag": "noindex, nofollow"}
+# Pages holding a secret (the manage link) or answers in progress: never kept.
+PRIVATE = {"Cache-Control": "no-store", **NOINDEX}
+# A stored result and its exports: kept by the browser, revalidated with the ETag.
+SHARED = {"Cache-Control": conditional.REVALIDATE, **NOINDEX}
 
 
 def _load(store: Store, token: str) -> Assessment:
@@ -50,13 +55,14 @@ def _scored_with(store: Store, current: Catalogue, saved: Assessment) -> Catalog
 
 @router.get("/r/{token}.json")
 def result_json(token: str, request: Request, store: StoreDep) -> Response:
-    """The stored result in the API's format."""
-    body = stored(request, _load(store, token)).model_dump_json(exclude_unset=True)
-    return Response(body, media_type="application/json", headers=PRIVATE)
+    """The stored result in the API's format (304 when the client has this version); a
+    result saved before a field existed comes back without it, as it was stored."""
+    body = stored(request, _load(store, token)).model_dump_json(exclude_unset=True).encode()
+    return conditional.respond(request, body, "application/json", SHARED)
 
 
 @router.get("/r/{token}.csv")
-def result_csv(token: str, store: StoreDep) -> Response:
+def result_csv(token: str, request: Request, store: StoreDep) -> Response:
     """One row per model: rank, score, fit, reasons and concerns."""
     saved = _load(store, token)
     out = io.StringIO()
@@ -74,15 +80,14 @@ def result_csv(token: str, store: StoreDep) -> Response:
                 " | ".join(m.concerns),
             ]
         )
-    headers = PRIVATE | {
-        "Content-Disposition": f'attachment; filename="cm-advisor-{token[:8]}.csv"'
-    }
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    headers = SHARED | {"Content-Disposition": f'attachment; filename="cm-advisor-{token[:8]}.csv"'}
+    return conditional.respond(request, out.getvalue().encode(), "text/csv; charset=utf-8", headers)
 
 
 @router.get("/r/{token}")
 async def result_page(token: str, request: Request) -> Response:
-    """A shared result, exactly as it was computed (the rendered page is cached).
+    """A shared result, exactly as it was computed (the rendered page is cached, and
+    answered with 304 when the browser holds this version of it).
 
     The label and notes are read on every request, so a page edited or deleted through
     another process is never served stale; that read runs on the event loop (see
@@ -92,17 +97,31 @@ async def result_page(token: str, request: Request) -> Response:
     state = request.app.state
     catalogue: Catalogue = state.catalogue
     store: Store = state.store
-    manage_url = _flash(request, token)
+    urls: Urls = state.urls
+    manage_url = flash.manage_url(request, urls, token)
     editable = await store.label_and_notes_async(token)
     if editable is None:
         raise HTTPException(404, GONE)
-    cache: PageCache = state.page_cache
+    cache: PageCache[CachedPage] = state.page_cache
     key = _page_key(request, token, *editable, catalogue)
     if not manage_url and (page := cache.get(key)) is not None:
-        return HTMLResponse(page, headers=PRIVATE)
+        return await _cached(request, page)
     return await run_in_threadpool(
-        _render_result, token, request, catalogue, store, state.templates, manage_url
+        _render_result, token, request, catalogue, store, state.templates, urls, manage_url
     )
+
+
+async def _cached(request: Request, page: CachedPage) -> Response:
+    """A cached page: 304, or the page in the coding the client accepts (compressed once;
+    the compression middleware passes a body that already has a Content-Encoding)."""
+    headers = {**SHARED, "ETag": page.etag, "Vary": "Accept-Encoding"}
+    if conditional.is_fresh(request, page.etag):
+        return conditional.not_modified(page.etag, headers)
+    encoding = negotiate(request.headers.get("accept-encoding", ""))
+    if not encoding:
+        return HTMLResponse(page.body, headers=headers)
+    body = page.encoded.get(encoding) or await run_in_threadpool(page.encode, encoding)
+    return HTMLResponse(body, headers={**headers, "Content-Encoding": encoding})
 
 
 def _page_key(
@@ -110,7 +129,7 @@ def _page_key(
 ) -> PageKey:
     """What a rendered result page depends on: the site's address, the row's editable
     fields and the catalogue in use (the stored result itself never changes)."""
-    return (base_url(request), token, label, notes, catalogue.content_hash)
+    return (request.app.state.urls.base(request), token, label, notes, catalogue.content_hash)
 
 
 def _render_result(
@@ -119,6 +138,7 @@ def _render_result(
     catalogue: Catalogue,
     store: Store,
     templates: Jinja2Templates,
+    urls: Urls,
     manage_url: str,
 ) -> Response:
     saved = _load(store, token)
@@ -127,26 +147,23 @@ def _render_result(
     scored_with = _scored_with(store, catalogue, saved)
     context = result_context(scored_with, saved.result) | {
         "assessment": saved,
-        "share_url": absolute(request, share_path(token)),
+        "share_url": urls.absolute(request, urls.result(token)),
         "manage_url": manage_url,
         "catalogue_changed": saved.catalogue_hash != catalogue.content_hash,
         "current_version": catalogue.version,
     }
-    response = templates.TemplateResponse(request, "result.html", context, headers=PRIVATE)
-    if manage_url:
-        response.delete_cookie(FLASH_COOKIE, path=share_path(token))
-    else:
-        request.app.state.page_cache.put(key, bytes(response.body))
+    if manage_url:  # shown once: never stored, never revalidated
+        response = templates.TemplateResponse(request, "result.html", context, headers=PRIVATE)
+        flash.forget(response, urls, token)
+        return response
+    response = templates.TemplateResponse(request, "result.html", context, headers=SHARED)
+    body = bytes(response.body)
+    page = CachedPage(body, conditional.etag_for(body))
+    request.app.state.page_cache.put(key, page)
+    if conditional.is_fresh(request, page.etag):
+        return conditional.not_modified(page.etag, SHARED)
+    response.headers["ETag"] = page.etag
     return response
-
-
-def _flash(request: Request, token: str) -> str:
-    """The manage link, once, right after creation; empty otherwise."""
-    value = request.cookies.get(FLASH_COOKIE, "")
-    cookie_token, _, key = value.partition(".")
-    if cookie_token != token or not key:
-        return ""
-    return absolute(request, manage_path(token, key))
 
 
 @router.get("/r/{token}/rescore")
@@ -156,6 +173,7 @@ def rescore(
     catalogue: CatalogueDep,
     store: StoreDep,
     templates: TemplatesDep,
+    urls: UrlsDep,
 ) -> Response:
     """The stored ranking beside a fresh one from the current catalogue; nothing is saved."""
     saved = _load(store, token)
@@ -171,8 +189,9 @@ def rescore(
         "assessment": saved,
         "old": saved.result,
         "new": fresh,
+        "rows": ranking_rows(saved.result, fresh) if fresh else [],
         "problems": problems,
-        "share_url": share_path(token),
+        "share_url": urls.result(token),
     }
     return templates.TemplateResponse(request, "rescore.html", context, headers=PRIVATE)
 
@@ -192,7 +211,8 @@ def compare(
         context = {"catalogue": catalogue, "a": a, "b": b, "pair": None}
         return templates.TemplateResponse(request, "compare.html", context, headers=PRIVATE)
     pair = [_load(store, t) for t in tokens]
-    context = {"catalogue": catalogue, "a": a, "b": b, "pair": pair, "rows": _rows(*pair)}
+    rows = ranking_rows(pair[0].result, pair[1].result)
+    context = {"catalogue": catalogue, "a": a, "b": b, "pair": pair, "rows": rows}
     return templates.TemplateResponse(request, "compare.html", context, headers=PRIVATE)
 
 
@@ -200,13 +220,6 @@ def _token_from(value: str) -> str:
     """Accept a bare token or a pasted share link."""
     value = value.strip().rstrip("/")
     return value.rsplit("/r/", 1)[-1].split("?")[0].split("#")[0] if value else ""
-
-
-def _rows(first: Assessment, second: Assessment) -> list[dict[str, object]]:
-    before = {m.model: m for m in first.result.ranking}
-    after = {m.model: m for m in second.result.ranking}
-    order = [m.model for m in second.result.ranking] + [m for m in before if m not in after]
-    return [{"model": mid, "before": before.get(mid), "after": after.get(mid)} for mid in order]
 
 
 @router.get("/manage/{token}/{key}")
@@ -217,14 +230,15 @@ def manage_page(
     store: StoreDep,
     catalogue: CatalogueDep,
     templates: TemplatesDep,
+    urls: UrlsDep,
 ) -> Response:
     """The creator's private page: edit the label and notes, or delete the result."""
     saved = _authorised(store, token, key)
     context = {
         "catalogue": catalogue,
         "assessment": saved,
-        "share_url": absolute(request, share_path(token)),
-        "manage_path": manage_path(token, key),
+        "share_url": urls.absolute(request, urls.result(token)),
+        "manage_key": key,
         "saved": request.query_params.get("saved") == "1",
         "errors": {},
     }
@@ -239,6 +253,7 @@ def manage_update(
     store: StoreDep,
     catalogue: CatalogueDep,
     templates: TemplatesDep,
+    urls: UrlsDep,
     label: Annotated[str, Form()] = "",
     notes: Annotated[str, Form()] = "",
 ) -> Response:
@@ -250,8 +265,8 @@ def manage_update(
         context = {
             "catalogue": catalogue,
             "assessment": saved,
-            "share_url": absolute(request, share_path(token)),
-            "manage_path": manage_path(token, key),
+            "share_url": urls.absolute(request, urls.result(token)),
+            "manage_key": key,
             "saved": False,
             "errors": errors,
             "kept": {"label": label, "notes": notes},
@@ -260,7 +275,7 @@ def manage_update(
             request, "manage.html", context, status_code=422, headers=PRIVATE
         )
     store.update(token, key, label, notes)
-    return RedirectResponse(f"{manage_path(token, key)}?saved=1", status_code=303)
+    return RedirectResponse(urls.manage(token, key, saved=True), status_code=303)
 
 
 @router.post("/manage/{token}/{key}/delete", dependencies=[HtmlWritesAllowed, CsrfProtected])

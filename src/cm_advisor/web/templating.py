@@ -1,4 +1,5 @@
-"""The one Jinja environment: autoescaping, StrictUndefined and the app's filters."""
+"""The one Jinja environment: autoescaping, StrictUndefined, the app's filters, and the
+objects every template may use: `urls` (every link), `limits` and the weight wording."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cm_advisor.limits import LIMITS
+from cm_advisor.web import wording
 from cm_advisor.web.csrf import csrf_field
+from cm_advisor.web.urls import Urls
 
 
 def _points(value: float) -> str:
@@ -18,7 +22,7 @@ def _points(value: float) -> str:
     return f"+{shown}" if value > 0 else f"\u2212{shown}"
 
 
-def make_templates(directory: Path) -> Jinja2Templates:
+def make_templates(directory: Path, urls: Urls) -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(directory),
         autoescape=select_autoescape(["html"]),
@@ -27,5 +31,9 @@ def make_templates(directory: Path) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["points"] = _points
+    env.filters["weight_label"] = wording.weight_label
     env.globals["csrf_field"] = csrf_field
+    env.globals["urls"] = urls
+    env.globals["limits"] = LIMITS
+    env.globals["weight_choices"] = wording.weight_choices
     return Jinja2Templates(env=env)

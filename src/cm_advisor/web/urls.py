@@ -1,0 +1,85 @@
+"""Every path the app links to, built in one place (as Datasette's `Urls`).
+
+Templates get the one `Urls` object as `urls` (`urls.result(token)`, `urls.static(
+"css/app.css")`); Python code that builds a link or a redirect asks the same object,
+through `request.app.state.urls` or the `UrlsDep` dependency.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from cm_advisor.web.assets import StaticAssets
+
+
+class Urls:
+    def __init__(self, assets: StaticAssets, public_base_url: str = "") -> None:
+        self.assets = assets
+        self.public_base_url = public_base_url.rstrip("/")
+
+    def static(self, path: str) -> str:
+        """A static file's content-hashed URL, cached by browsers for a year."""
+        return self.assets.url(path)
+
+    def home(self) -> str:
+        return "/"
+
+    def assess(self, *, from_token: str = "", query: str = "") -> str:
+        """The questionnaire: blank, reopened from a saved result, or pre-filled by `query`."""
+        if from_token:
+            return "/assess?" + urlencode({"from": from_token})
+        return "/assess" + (f"?{query}" if query else "")
+
+    def drafts(self) -> str:
+        return "/drafts"
+
+    def resume(self, token: str) -> str:
+        return f"/resume/{token}"
+
+    def draft_saved(self, token: str) -> str:
+        return f"/resume/{token}/saved"
+
+    def models(self) -> str:
+        return "/models"
+
+    def model(self, model_id: str) -> str:
+        return f"/models/{model_id}"
+
+    def result(self, token: str) -> str:
+        return f"/r/{token}"
+
+    def result_json(self, token: str) -> str:
+        return f"/r/{token}.json"
+
+    def result_csv(self, token: str) -> str:
+        return f"/r/{token}.csv"
+
+    def rescore(self, token: str) -> str:
+        return f"/r/{token}/rescore"
+
+    def compare(self, a: str = "") -> str:
+        return "/compare" + ("?" + urlencode({"a": a}) if a else "")
+
+    def manage(self, token: str, key: str, *, saved: bool = False) -> str:
+        return f"/manage/{token}/{key}" + ("?saved=1" if saved else "")
+
+    def manage_delete(self, token: str, key: str) -> str:
+        return f"/manage/{token}/{key}/delete"
+
+    def docs(self) -> str:
+        return "/docs"
+
+    def openapi(self) -> str:
+        return "/openapi.json"
+
+    def base(self, request: Request) -> str:
+        """Where the app is reached: CM_ADVISOR_PUBLIC_BASE_URL when set (never a Host
+        header then); otherwise the request's own address (proxy headers only from
+        trusted addresses)."""
+        return self.public_base_url or str(request.base_url).rstrip("/")
+
+    def absolute(self, request: Request, path: str) -> str:
+        """The full URL of a path on this site."""
+        return self.base(request) + path
