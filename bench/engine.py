@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from bench.answers import Draw, catalogue, draws
 from bench.report import Row
 from cm_advisor import engine
-from cm_advisor.engine import Catalogue, check_input
+from cm_advisor.engine import Catalogue, check_input, ranking
 
 PLAIN_TARGET_US = 30.0
 FULL_TARGET_US = None  # the 300 µs target is retired (issue 17): out of reach in Python
@@ -31,14 +31,12 @@ def timed(calls: int, work: Callable[[int], object]) -> list[float]:
 
 
 def plain_ranking(cat: Catalogue, sets: Sequence[Draw], calls: int) -> list[float]:
-    """table.scores + table.order on answers already checked (as the engine gets them)."""
+    """Scores and order of answers already checked (as the engine gets them)."""
     checked = [check_input(cat, d.answers, d.weights, d.population) for d in sets]
-    table = cat.table
 
     def work(i: int) -> object:
         c = checked[i % len(checked)]
-        scores, flags = table.scores(c.answers, c.weights)
-        return table.order(scores, flags)
+        return ranking.score(cat, c.answers, c.weights).order
 
     return timed(calls, work)
 
@@ -81,6 +79,6 @@ def run(calls: int) -> list[Row]:
     full = full_analysis(cat, sets, calls)
     print(f"  full analysis: median {statistics.median(full):,.1f} µs")
     return [
-        row("plain ranking (table.scores + order)", plain, PLAIN_TARGET_US),
+        row("plain ranking (scores and order)", plain, PLAIN_TARGET_US),
         row("full analysis (engine.score)", full, FULL_TARGET_US),
     ]
