@@ -5,8 +5,16 @@ from typing import Any
 
 import pytest
 
-from cm_advisor.engine import Catalogue, check_input, score
-from cm_advisor.engine.groups import Respondent, analyse, borda, median_option, plurality, profile
+from cm_advisor.engine import Catalogue, Population, check_input, score
+from cm_advisor.engine.groups import (
+    Respondent,
+    analyse,
+    borda,
+    median_option,
+    plurality,
+    population,
+    profile,
+)
 from helpers import reference
 from helpers.archetypes import ARCHETYPES
 
@@ -73,10 +81,59 @@ def test_weights_are_the_median_of_everyone_s(catalogue: Catalogue) -> None:
     assert profile(catalogue, respondents).weights["budget"] == 1.0  # 0, 1 (default), 3
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ([], None),
+        ([None, None], None),
+        ([{"size": 1000}], {"size": 1000}),
+        ([{"size": 1000}, {"size": 3001}], {"size": 2001}),  # median 2000.5: halves round up
+        ([{"size": 900}, None, {"size": 1000}, {"size": 5000}], {"size": 1000}),
+        # One respondent's tiers are kept as given, unrounded.
+        (
+            [{"size": 10, "tiers": {"high": 12.25, "rising": 20, "low": 67.75}}],
+            {"size": 10, "tiers": {"high": 12.25, "rising": 20, "low": 67.75}},
+        ),
+        # Medians 10, 20, 60 add up to 90: scaled by 100/90 and rounded to one decimal,
+        # 11.1 + 22.2 + 66.7 = 100.0 (66.67 takes the rounding left over).
+        (
+            [
+                {"size": 10, "tiers": {"high": 5, "rising": 20, "low": 75}},
+                {"size": 10, "tiers": {"high": 10, "rising": 30, "low": 60}},
+                {"size": 10, "tiers": {"high": 30, "rising": 10, "low": 60}},
+            ],
+            {"size": 10, "tiers": {"high": 11.1, "rising": 22.2, "low": 66.7}},
+        ),
+        # A tier left out counts as 0; one nobody named stays out; a respondent who gave
+        # no tiers counts for the size only.
+        (
+            [
+                {"size": 10, "tiers": {"high": 50, "low": 50}},
+                {"size": 20, "tiers": {"high": 100}},
+                {"size": 30},
+            ],
+            {"size": 20, "tiers": {"high": 75, "low": 25}},
+        ),
+    ],
+)
+def test_the_population_is_the_median_size_and_the_median_tiers_scaled_to_100(
+    catalogue: Catalogue, given: list[dict[str, Any] | None], expected: dict[str, Any] | None
+) -> None:
+    found = population(catalogue, [None if g is None else Population(**g) for g in given])
+    assert found == (None if expected is None else Population(**expected))
+    if found is not None and found.tiers:
+        assert sum(found.tiers.values()) == pytest.approx(100)
+
+
 def test_one_respondent_gives_the_same_result_as_a_single_assessment(catalogue: Catalogue) -> None:
     answers = ARCHETYPES["collaborative"]
     alone = analyse(catalogue, people(catalogue, answers))
     assert alone.result == score(catalogue, answers)
+    tiers = {"size": 12000, "tiers": {"high": 5, "rising": 20, "low": 75}}
+    checked = check_input(catalogue, answers, {"budget": 2}, tiers)
+    assert analyse(catalogue, [Respondent(checked)]).result == score(
+        catalogue, answers, {"budget": 2}, tiers
+    )
     assert alone.consensus.share_agreeing == 1.0
     assert alone.consensus.average_winner == alone.result.recommended
     assert all(not q.decisive for q in alone.questions)

@@ -13,11 +13,16 @@ The group profile (docs/groups.md, with a worked example):
   questionnaire order; the group keeps as many outcomes as the median respondent chose;
 - each question's weight is the median of the respondents' weights (the default for a
   respondent who did not change it);
+- the number of patients is the median of the numbers given (halves round up); the risk
+  tiers are, per tier, the median share among those who gave tiers (a tier they left out
+  counts as 0), scaled so the tiers add up to 100 and rounded to one decimal, the
+  rounding left over going to the largest tier;
 - a question nobody answered stays unanswered; blank answers are not counted.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -28,7 +33,7 @@ from cm_advisor.engine.analysis import score_checked
 from cm_advisor.engine.answers import CheckedInput
 from cm_advisor.engine.ranking import Scored, ranked
 from cm_advisor.engine.ranking import score as score_answers
-from cm_advisor.engine.results import AnswerValue, Result
+from cm_advisor.engine.results import AnswerValue, Population, Result
 from cm_advisor.engine.types import Catalogue, Frozen, Question
 
 Agreement = Literal["everyone", "most", "close", "divided", "unanswered"]
@@ -40,6 +45,7 @@ AGREEMENT_WORDS: dict[Agreement, str] = {
     "unanswered": "Nobody answered.",
 }
 MOST = 2 / 3  # the share of respondents that makes "most"
+TIERS_TOTAL = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,32 @@ def profile(catalogue: Catalogue, respondents: Sequence[Respondent]) -> CheckedI
         weights[question.id] = statistics.median(
             [r.input.weights[question.id] for r in respondents] or [question.importance]
         )
-    return CheckedInput(answers=answers, weights=weights)
+    return CheckedInput(
+        answers=answers,
+        weights=weights,
+        population=population(catalogue, [r.input.population for r in respondents]),
+    )
+
+
+def population(catalogue: Catalogue, given: Sequence[Population | None]) -> Population | None:
+    """The group's patients and risk tiers: the median size; the median share of each tier
+    someone named, scaled to add up to 100 (None when nobody gave a number of patients)."""
+    sizes = [p.size for p in given if p is not None]
+    if not sizes:
+        return None
+    size = math.floor(statistics.median(sizes) + 0.5)
+    shares = [p.tiers for p in given if p is not None and p.tiers]
+    named = [t.id for t in catalogue.tiers if any(t.id in s for s in shares)]
+    medians = {t: statistics.median([s.get(t, 0.0) for s in shares]) for t in named}
+    total = sum(medians.values())
+    if total <= 0:
+        return Population(size=size)
+    if abs(total - TIERS_TOTAL) < 1e-9:
+        return Population(size=size, tiers=medians)
+    scaled = {t: round(m * TIERS_TOTAL / total, 1) for t, m in medians.items()}
+    largest = max(scaled, key=lambda t: scaled[t])
+    scaled[largest] = round(scaled[largest] + TIERS_TOTAL - sum(scaled.values()), 1)
+    return Population(size=size, tiers=scaled)
 
 
 def _combine(question: Question, given: Sequence[AnswerValue]) -> AnswerValue | None:
