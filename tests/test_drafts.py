@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Store
 from cm_advisor.storage.drafts import DraftTooLarge, load_draft, purge_expired, save_draft
+from cm_advisor.storage.schema import SCHEMA_HEAD
 from cm_advisor.storage.tables import drafts
 from cm_advisor.web.app import create_app
 from cm_advisor.web.security import redact
@@ -102,7 +103,7 @@ def test_drafts_refuse_what_no_questionnaire_sends(store: Store) -> None:
 
 def test_the_migration_creates_the_drafts_table(store: Store) -> None:
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
         assert conn.execute(text("SELECT count(*) FROM drafts")).scalar() == 0
 
 

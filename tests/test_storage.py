@@ -15,6 +15,7 @@ from cm_advisor import engine
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Created, Store, StoreUnavailable, WrongKey
 from cm_advisor.storage.assessments import new_row
+from cm_advisor.storage.schema import SCHEMA_HEAD
 from helpers.archetypes import ARCHETYPES
 from helpers.databases import database
 
@@ -139,7 +140,7 @@ def test_several_processes_migrating_one_empty_database_at_once(kind: str, tmp_p
             versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
             assert conn.execute(text("SELECT count(*) FROM assessments")).scalar() == 0
         store.close()
-        assert versions == [("0002",)]
+        assert versions == [(SCHEMA_HEAD,)]
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import insert, text
 
 from cm_advisor.cli import main
 from cm_advisor.storage import Store
+from cm_advisor.storage.schema import SCHEMA_HEAD
 from cm_advisor.storage.tables import assessments, catalogues
 from cm_advisor.web.app import create_app
 from helpers.databases import database
@@ -51,7 +52,7 @@ def test_old_results_read_back_unchanged_after_cm_advisor_db_upgrade(
 
     store = Store(revision_0001)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
     for row in ROWS["assessments"]:
         found = store.get(row["token"])
         assert found is not None, row["token"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,7 @@ from cm_advisor.storage.availability import Breaker, StoreUnavailable
 from cm_advisor.storage.drafts import Draft, load_draft, purge_expired, save_draft
 from cm_advisor.storage.engines import make_engines
 from cm_advisor.storage.group_commit import GroupCommit
+from cm_advisor.storage.group_store import Groups
 from cm_advisor.storage.sqlite_file import Identity, opened_file
 
 logger = logging.getLogger("cm_advisor.storage")
@@ -61,6 +63,7 @@ class Store:
         self._write_lock = threading.Lock()
         self._group = GroupCommit(self._insert)
         self._health: Health = "ok"
+        self.groups = Groups(self)
 
     def close(self) -> None:
         self._engines.dispose()
@@ -117,6 +120,24 @@ class Store:
         """A commit counts only if it went to the file that is at the path now."""
         if self._file is not None and self._file.identity() != opened:
             raise StoreUnavailable("the database file changed while saving; nothing was kept")
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for a caller's reads: bounded, behind the breaker."""
+        self._ready()
+        with self._breaker.guarded(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One transaction for a caller's statements: bounded, behind the breaker, and
+        acknowledged only if it went to the database file at the path now."""
+        self._ready_to_write()
+        with self._breaker.guarded():
+            with self.engine.begin() as conn:
+                yield conn
+                opened = opened_file(conn.info)
+            self._confirm(opened)
 
     # --- schema and health -----------------------------------------------------
 
