@@ -22,6 +22,7 @@ from cm_advisor.storage import Store, StoreUnavailable, database_url
 from cm_advisor.web import docs, drafts, errors, pages, share
 from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
+from cm_advisor.web.api_groups import groups_router, response_request_model
 from cm_advisor.web.assets import StaticAssets, files_under
 from cm_advisor.web.csrf import CsrfCookieMiddleware
 from cm_advisor.web.encoding import DYNAMIC_QUALITY
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     score_request = score_request_model(catalogue)
     app.include_router(api_router(score_request))
     app.include_router(assessments_router(assessment_request_model(score_request)))
+    app.include_router(groups_router(response_request_model(score_request)))
     app.include_router(share.router)
     app.include_router(drafts.router)
     app.include_router(pages.router)

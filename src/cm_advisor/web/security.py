@@ -35,6 +35,11 @@ HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 SECRET_PATHS = re.compile(r"^/(r|manage|resume|api/v1/assessments)/[^/?#]+(/[^/?#]+)?")
+GROUP_PATHS = re.compile(r"^/(?:api/v1/)?groups/")
+# In a group path, the segment after the round's place is its invitation; these words are
+# followed by that many secrets (a lead key; a response token and key; a draft token).
+GROUP_SECRETS_AFTER = {"lead": 1, "responses": 2, "resume": 1}
+GROUP_PUBLIC = {"new"}  # /groups/new holds no secret
 access_log = logging.getLogger("cm_advisor.access")
 
 
@@ -128,8 +133,32 @@ async def _too_large(send: Send, limit: int) -> None:
 
 
 def redact(path: str) -> str:
-    """Share tokens and manage keys are secrets: never write them to a log."""
+    """Share tokens, manage keys, invitations, lead and response keys are secrets: never
+    write them to a log."""
+    if GROUP_PATHS.match(path):
+        return _redact_group(path)
     return SECRET_PATHS.sub(lambda m: f"/{m.group(1)}/…", path)
+
+
+def _redact_group(path: str) -> str:
+    """/groups/INVITE/lead/KEY/close → /groups/…/lead/…/close, and so on."""
+    parts = path.split("/")
+    start = parts.index("groups") + 1
+    kept, rest = parts[:start], parts[start:]
+    if rest[:1] == ["results"]:
+        kept.append(rest.pop(0))
+    elif len(rest) == 1 and rest[0] in GROUP_PUBLIC:
+        return path
+    secrets_left = 1  # the invitation (or a stored result's token)
+    for segment in rest:
+        if secrets_left:
+            secrets_left -= 1
+            if kept[-1] != "…":
+                kept.append("…")
+            continue
+        kept.append(segment)
+        secrets_left = GROUP_SECRETS_AFTER.get(segment, 0)
+    return "/".join(kept)
 
 
 def _log(scope: Scope, status: int, started: float) -> None:

@@ -68,6 +68,51 @@ class Urls:
     def manage_delete(self, token: str, key: str) -> str:
         return f"/manage/{token}/{key}/delete"
 
+    # --- group rounds ---------------------------------------------------------------
+
+    def group_new(self) -> str:
+        return "/groups/new"
+
+    def groups(self) -> str:
+        return "/groups"
+
+    def group_invite(self, invite: str) -> str:
+        """The invitation: the round's questionnaire (and where its form posts)."""
+        return f"/groups/{invite}"
+
+    def group_drafts(self, invite: str) -> str:
+        return f"/groups/{invite}/drafts"
+
+    def group_resume(self, invite: str, draft: str) -> str:
+        return f"/groups/{invite}/resume/{draft}"
+
+    def group_draft_saved(self, invite: str, draft: str) -> str:
+        return f"/groups/{invite}/resume/{draft}/saved"
+
+    def group_response(self, invite: str, token: str, key: str, *, saved: bool = False) -> str:
+        """A respondent's private edit link."""
+        return f"/groups/{invite}/responses/{token}/{key}" + ("?saved=1" if saved else "")
+
+    def group_lead(self, invite: str, key: str, *, new: bool = False) -> str:
+        """The lead's private page."""
+        return f"/groups/{invite}/lead/{key}" + ("?new=1" if new else "")
+
+    def group_view(self, invite: str, key: str) -> str:
+        return f"/groups/{invite}/lead/{key}/view"
+
+    def group_close(self, invite: str, key: str) -> str:
+        return f"/groups/{invite}/lead/{key}/close"
+
+    def group_next(self, invite: str, key: str) -> str:
+        return f"/groups/{invite}/lead/{key}/next"
+
+    def group_delete(self, invite: str, key: str) -> str:
+        return f"/groups/{invite}/lead/{key}/delete"
+
+    def group_result(self, token: str) -> str:
+        """A closed round's stored group result: shows exactly that result, for ever."""
+        return f"/groups/results/{token}"
+
     def docs(self) -> str:
         return "/docs"
 
