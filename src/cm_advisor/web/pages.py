@@ -137,7 +137,9 @@ def render_questionnaire(
     errors: Mapping[str, str] | None = None,
     status_code: int = 200,
     extra: Mapping[str, object] | None = None,
+    template: str = "assess.html",
 ) -> Response:
+    """The questionnaire, or a page extending it (a group round's, see group_respond.py)."""
     errors = errors or {}
     settings: Settings = request.app.state.settings
     context = {
@@ -153,7 +155,7 @@ def render_questionnaire(
         "first_field_id": forms.first_field_id,
         "field_title": forms.field_title,
     }
-    return templates.TemplateResponse(request, "assess.html", context, status_code=status_code)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:
