@@ -265,8 +265,15 @@ def test_five_people_in_three_roles_in_the_group_view(
     ]
     for _, code, _ in groups.RESPONDENTS:
         assert code not in text_of(one(view, "main"))
-    questions = [a["id"].removeprefix("question-") for a in view.select("article.group-question")]
-    assert questions[0] == "staff_mix" and len(questions) == len(catalogue.questionnaire.questions)
+    cards = [a["id"].removeprefix("question-") for a in view.select("article.group-question")]
+    assert cards == ["staff_mix", "acuity"]  # the one that changes the winner first
+    agreed = [tr["id"].removeprefix("question-") for tr in view.select("#agreed tbody tr")]
+    assert sorted(cards + agreed) == sorted(q.id for q in catalogue.questionnaire.questions)
+    executive = one(view, "#question-acuity tbody tr")
+    assert [text_of(c) for c in executive.select("th, td")] == [
+        "Executive",
+        "; ".join(catalogue.question("acuity").option(o).label for o in ("very_high", "moderate")),
+    ]
 
 
 def test_closing_stores_a_result_whose_link_shows_it_for_ever(

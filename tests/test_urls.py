@@ -20,7 +20,7 @@ LINK = re.compile(r'(?:href|src)="([^"#]+)(?:#[^"]*)?"')
 def test_no_template_spells_a_path_or_reads_app_state(settings: Settings) -> None:
     offenders = [
         f"{file.name}:{n}: {line.strip()}"
-        for file in sorted(Path(settings.templates_dir).glob("*.html"))
+        for file in sorted(Path(settings.templates_dir).rglob("*.html"))
         for n, line in enumerate(file.read_text().splitlines(), 1)
         if HAND_WRITTEN.search(line)
     ]
@@ -46,6 +46,22 @@ def test_the_builders_shapes_are_the_routes_own(client: TestClient) -> None:
         (urls.compare(), route("compare")),
         (urls.manage(token, key), route("manage_page", token=token, key=key)),
         (urls.manage_delete(token, key), route("manage_delete", token=token, key=key)),
+        (urls.group_new(), route("group_new")),
+        (urls.groups(), route("group_create")),
+        (urls.group_invite(token), route("group_invitation", invite=token)),
+        (urls.group_drafts(token), route("group_save_draft", invite=token)),
+        (urls.group_resume(token, key), route("group_resume", invite=token, token=key)),
+        (urls.group_draft_saved(token, key), route("group_draft_saved", invite=token, token=key)),
+        (
+            urls.group_response(token, "rt", key),
+            route("group_response_page", invite=token, token="rt", key=key),
+        ),
+        (urls.group_lead(token, key), route("group_lead", invite=token, key=key)),
+        (urls.group_view(token, key), route("group_view", invite=token, key=key)),
+        (urls.group_close(token, key), route("group_close", invite=token, key=key)),
+        (urls.group_next(token, key), route("group_next", invite=token, key=key)),
+        (urls.group_delete(token, key), route("group_delete", invite=token, key=key)),
+        (urls.group_result(token), route("group_result", token=token)),
         (urls.docs(), route("docs")),
         (urls.openapi(), "/openapi.json"),
     ]
@@ -53,6 +69,10 @@ def test_the_builders_shapes_are_the_routes_own(client: TestClient) -> None:
     assert urls.assess(from_token=token) == "/assess?from=tok"
     assert urls.compare(token) == "/compare?a=tok"
     assert urls.manage(token, key, saved=True) == "/manage/tok/key?saved=1"
+    assert urls.group_lead(token, key, new=True) == "/groups/tok/lead/key?new=1"
+    assert (
+        urls.group_response(token, "rt", key, saved=True) == "/groups/tok/responses/rt/key?saved=1"
+    )
 
 
 def _pages(client: TestClient) -> list[str]:
@@ -60,7 +80,23 @@ def _pages(client: TestClient) -> list[str]:
     created = client.post("/api/v1/assessments", json=body).json()
     other = client.post("/api/v1/assessments", json={"answers": {}}).json()
     manage = urlsplit(created["manage_url"]).path
+    group = client.post("/api/v1/groups", json={"label": "Crawl", "roles": ["Nursing"]}).json()
+    answered = client.post(
+        f"/api/v1/groups/{group['id']}/responses",
+        json={"answers": ARCHETYPES["clinical"], "role": "Nursing"},
+    ).json()
+    lead = urlsplit(group["lead_url"]).path
+    client.post(f"/api/v1/groups/{group['id']}/close", headers={"X-Lead-Key": group["lead_key"]})
+    result = client.get(f"/api/v1/groups/{group['id']}", headers={"X-Lead-Key": group["lead_key"]})
+    second = client.post("/api/v1/groups", json={"label": "Open"}).json()
     return [
+        "/groups/new",
+        lead,
+        lead + "/view",
+        urlsplit(result.json()["result_url"]).path,
+        urlsplit(second["invite_url"]).path,
+        urlsplit(second["lead_url"]).path,
+        urlsplit(answered["edit_url"]).path,
         "/",
         "/assess",
         f"/assess?from={created['id']}",

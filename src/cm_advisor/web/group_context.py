@@ -12,6 +12,7 @@ from cm_advisor.web.group_view import GroupView, QuestionSummary, member_name
 from cm_advisor.web.result_view import answer_label, result_context
 
 ANSWER_JOIN = " › "  # a ranked answer (outcomes), first priority first
+UNANSWERED = "Not answered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class Flip:
 
 @dataclass(frozen=True, slots=True)
 class QuestionRow:
+    """One question across the group, as the view shows it."""
+
     id: str
     title: str
     label: str
@@ -39,6 +42,15 @@ class QuestionRow:
     agreement_text: str
     by_role: tuple[RoleAnswers, ...]
     flips: tuple[Flip, ...]
+
+    @property
+    def who(self) -> str:
+        """Who answered, by role: "Executive 2, Nursing 2, Finance 1"."""
+        return ", ".join(
+            f"{r.role or 'No role given'} {sum(n for a, n in r.answers if a != UNANSWERED)}"
+            for r in self.by_role
+            if any(a != UNANSWERED for a, _ in r.answers)
+        )
 
 
 def group_context(catalogue: Catalogue, group: GroupView) -> dict[str, object]:
@@ -53,6 +65,7 @@ def group_context(catalogue: Catalogue, group: GroupView) -> dict[str, object]:
     return result_context(catalogue, group.result) | {
         "group": group,
         "rows": rows,
+        "agreed": [r for r in rows if r.id not in group.disagreements],
         "disagreements": [by_id[q] for q in group.disagreements],
         "discuss_first": [by_id[q] for q in group.discuss_first],
         "members": members,
@@ -94,7 +107,7 @@ def _row(catalogue: Catalogue, group: GroupView, q: QuestionSummary) -> Question
 
 def _words(catalogue: Catalogue, question_id: str, answer: AnswerValue | None) -> str:
     if answer is None:
-        return "Not answered"
+        return UNANSWERED
     if isinstance(answer, str):
         return answer_label(catalogue, question_id, answer)
     return ANSWER_JOIN.join(answer_label(catalogue, question_id, a) for a in answer)

@@ -41,14 +41,14 @@ def _lead(store: Store, invite: str, key: str) -> Round:
 
 
 @router.get("/groups/new")
-def new_round(request: Request, catalogue: CatalogueDep, templates: TemplatesDep) -> Response:
+def group_new(request: Request, catalogue: CatalogueDep, templates: TemplatesDep) -> Response:
     """The form that starts a round."""
     context = {"catalogue": catalogue, "kept": {}, "errors": {}}
     return templates.TemplateResponse(request, "groups/new.html", context, headers=PRIVATE)
 
 
 @router.post("/groups", dependencies=[HtmlWritesAllowed, CsrfProtected])
-async def create_round(
+async def group_create(
     request: Request,
     catalogue: CatalogueDep,
     store: StoreDep,
@@ -108,7 +108,7 @@ def lead_page(
 
 
 @router.get("/groups/{invite}/lead/{key}")
-def lead(
+def group_lead(
     invite: str,
     key: str,
     request: Request,
@@ -121,7 +121,7 @@ def lead(
 
 
 @router.get("/groups/{invite}/lead/{key}/view")
-def view(
+def group_view(
     invite: str,
     key: str,
     request: Request,
@@ -155,7 +155,7 @@ def view(
 
 
 @router.post("/groups/{invite}/lead/{key}/close", dependencies=[HtmlWritesAllowed, CsrfProtected])
-def close(
+def group_close(
     invite: str,
     key: str,
     request: Request,
@@ -178,7 +178,7 @@ def close(
 
 
 @router.post("/groups/{invite}/lead/{key}/next", dependencies=[HtmlWritesAllowed, CsrfProtected])
-async def start_next(
+async def group_next(
     invite: str,
     key: str,
     request: Request,
@@ -205,7 +205,7 @@ async def start_next(
 
 
 @router.post("/groups/{invite}/lead/{key}/delete", dependencies=[HtmlWritesAllowed, CsrfProtected])
-async def delete(
+async def group_delete(
     invite: str,
     key: str,
     request: Request,
@@ -228,7 +228,7 @@ async def delete(
 
 
 @router.get("/groups/results/{token}")
-def result(
+def group_result(
     token: str,
     request: Request,
     catalogue: CatalogueDep,

@@ -114,7 +114,7 @@ def _filled(form: FormData) -> bool:
 
 
 @router.get("/groups/{invite}")
-async def invitation(
+async def group_invitation(
     invite: str,
     request: Request,
     catalogue: CatalogueDep,
@@ -129,7 +129,7 @@ async def invitation(
 
 
 @router.post("/groups/{invite}", dependencies=[HtmlWritesAllowed, CsrfProtected])
-async def respond(
+async def group_respond(
     invite: str,
     request: Request,
     catalogue: CatalogueDep,
@@ -158,7 +158,7 @@ async def respond(
 
 
 @router.get("/groups/{invite}/responses/{token}/{key}")
-async def response_page(
+async def group_response_page(
     invite: str,
     token: str,
     key: str,
@@ -191,7 +191,7 @@ async def response_page(
 @router.post(
     "/groups/{invite}/responses/{token}/{key}", dependencies=[HtmlWritesAllowed, CsrfProtected]
 )
-async def edit_response(
+async def group_edit_response(
     invite: str,
     token: str,
     key: str,
@@ -235,7 +235,7 @@ def _population(response: StoredResponse) -> Population | None:
 
 
 @router.post("/groups/{invite}/drafts", dependencies=[HtmlWritesAllowed, CsrfProtected])
-async def save_draft(
+async def group_save_draft(
     invite: str,
     request: Request,
     catalogue: CatalogueDep,
@@ -260,7 +260,7 @@ async def save_draft(
 
 
 @router.get("/groups/{invite}/resume/{token}/saved")
-async def draft_saved(
+async def group_draft_saved(
     invite: str,
     token: str,
     request: Request,
@@ -286,7 +286,7 @@ async def draft_saved(
 
 
 @router.get("/groups/{invite}/resume/{token}")
-async def resume(
+async def group_resume(
     invite: str,
     token: str,
     request: Request,
