@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from cm_advisor import engine
 from cm_advisor.engine import Result
 from cm_advisor.storage import Assessment, WrongKey
+from cm_advisor.web.conditional import NO_STORE
 from cm_advisor.web.deps import CatalogueDep, StoreDep
 from cm_advisor.web.errors import ErrorBody
 from cm_advisor.web.guards import ApiKeyRequired, spend_creation
@@ -24,7 +25,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "A field is wrong; `allowed` lists its values."},
     503: {"description": "The database is unavailable; retry later."},
 }
-NO_STORE = {"Cache-Control": "no-store"}  # a result, and once its manage key: never cached
 
 
 class StoredAssessment(BaseModel):

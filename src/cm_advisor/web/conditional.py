@@ -11,6 +11,12 @@ from starlette.responses import Response
 # Stored results and exports: the browser keeps a copy but asks every time (the label and
 # notes can be edited, the result deleted), and a 304 answers when nothing changed.
 REVALIDATE = "private, no-cache"
+NOINDEX = {"X-Robots-Tag": "noindex, nofollow"}
+NO_STORE = {"Cache-Control": "no-store"}  # a result, and once its manage key: never cached
+# Pages holding a secret (the manage link) or answers in progress: never kept, never indexed.
+PRIVATE = {**NO_STORE, **NOINDEX}
+# A stored result and its exports: kept by the browser, revalidated with the ETag.
+SHARED = {"Cache-Control": REVALIDATE, **NOINDEX}
 
 
 def etag_for(*parts: bytes | str) -> str:

@@ -16,13 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage.drafts import DraftTooLarge
 from cm_advisor.web import forms, pages, questionnaire
+from cm_advisor.web.conditional import PRIVATE
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, SettingsDep, StoreDep, TemplatesDep, UrlsDep
 from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 @router.post("/drafts", dependencies=[HtmlWritesAllowed, CsrfProtected])

@@ -18,6 +18,7 @@ from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Store
 from cm_advisor.web import csrf, errors, flash, forms, questionnaire
+from cm_advisor.web.conditional import PRIVATE
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
 from cm_advisor.web.pagecache import PageCache
@@ -39,7 +40,6 @@ RETRY_AFTER_SECONDS = "30"
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's words for undecodable bytes
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 @router.get("/")

@@ -32,11 +32,7 @@ from cm_advisor.web.urls import Urls
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 GONE = "There is no saved result at this link. It may have been deleted."
-NOINDEX = {"X-Robots-Tag": "noindex, nofollow"}
-# Pages holding a secret (the manage link) or answers in progress: never kept.
-PRIVATE = {"Cache-Control": "no-store", **NOINDEX}
-# A stored result and its exports: kept by the browser, revalidated with the ETag.
-SHARED = {"Cache-Control": conditional.REVALIDATE, **NOINDEX}
+PRIVATE, SHARED = conditional.PRIVATE, conditional.SHARED
 
 
 def _load(store: Store, token: str) -> Assessment:
