@@ -63,6 +63,14 @@ def answer(
     return made.headers["location"].removesuffix("?saved=1")
 
 
+def ranking(page: Any) -> list[tuple[str, str]]:
+    """The models and scores a result shows, in order."""
+    return [
+        (text_of(one(li, ".rank-head h3 a")), text_of(one(li, ".score-value")))
+        for li in page.select("ol.ranking > li.rank-item")
+    ]
+
+
 def test_a_round_starts_from_a_form_and_shows_its_lead_link_once(browser: TestClient) -> None:
     made = browser.post(
         "/groups",
@@ -300,9 +308,17 @@ def test_closing_stores_a_result_whose_link_shows_it_for_ever(
         assert code not in text_of(one(page, "main"))
     assert text_of(one(page, "#discuss")) == text_of(one(before, "#discuss"))
 
-    later = Settings(data_dir=settings.data_dir, catalogue_path=groups.changed_catalogue(tmp_path))
+    shown = ranking(before)
+    order = reference.order(reference.RAW, groups.PROFILE)
+    assert [name for name, _ in shown] == [catalogue.model(m).name for m in order]
+    assert ranking(page) == shown
+
+    changed = groups.changed_catalogue(tmp_path)
+    assert groups.order_with(changed, groups.PROFILE) != order  # a fresh ranking would differ
+    later = Settings(data_dir=settings.data_dir, catalogue_path=changed)
     with TestClient(create_app(later)) as after:
         reread = parse(after.get(share).text)
+        assert ranking(reread) == shown
         assert text_of(one(reread, "#discuss")) == text_of(one(before, "#discuss"))
         assert text_of(one(reread, "#members")) == text_of(one(before, "#members"))
         assert one(reread, ".catalogue-changed")

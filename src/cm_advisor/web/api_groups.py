@@ -14,7 +14,7 @@ from cm_advisor.limits import INITIALS_MAX, LABEL_MAX, ROLE_MAX, ROLES_MAX
 from cm_advisor.storage import NoResponses, Round, RoundClosed, RoundFull, WrongKey
 from cm_advisor.storage.groups import Response as StoredResponse
 from cm_advisor.web import group_rounds
-from cm_advisor.web.api_assessments import NO_STORE
+from cm_advisor.web.conditional import NO_STORE
 from cm_advisor.web.deps import CatalogueDep, StoreDep
 from cm_advisor.web.errors import ErrorBody
 from cm_advisor.web.group_rounds import Status

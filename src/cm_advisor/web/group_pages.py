@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import NoResponses, Round, RoundClosed, Store, WrongKey
 from cm_advisor.web import conditional, group_forms, group_rounds
+from cm_advisor.web.conditional import PRIVATE, SHARED
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep, UrlsDep
 from cm_advisor.web.group_context import group_context
@@ -23,8 +24,6 @@ from cm_advisor.web.urls import Urls
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
-SHARED = {"Cache-Control": conditional.REVALIDATE, "X-Robots-Tag": "noindex, nofollow"}
 NO_ROUND = "There is no group round at this link. It may have been deleted."
 WRONG_KEY = "This lead link is not valid for this round."
 GONE = "There is no group result at this link. It may have been deleted."

@@ -19,6 +19,7 @@ from cm_advisor.storage import Round, RoundClosed, RoundFull, Store, WrongKey
 from cm_advisor.storage.drafts import DraftTooLarge
 from cm_advisor.storage.groups import Response as StoredResponse
 from cm_advisor.web import forms, group_forms, group_rounds, pages, questionnaire
+from cm_advisor.web.conditional import PRIVATE
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, SettingsDep, StoreDep, TemplatesDep, UrlsDep
 from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
@@ -26,7 +27,6 @@ from cm_advisor.web.urls import Urls
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 NO_ROUND = "There is no group round at this link. Check that it was copied in full."
 WRONG_KEY = "This edit link is not valid for this response."
 
