@@ -8,13 +8,15 @@ tests skip on a developer's machine and fail under CI=true.
 import os
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from helpers import groups
 from helpers.archetypes import ARCHETYPES
-from helpers.browser.harness import CHROMIUM, CHROMIUM_ARGS, Pages, Site
+from helpers.browser.harness import CHROMIUM, CHROMIUM_ARGS, GroupSite, Pages, Site
 from helpers.servers import running_server
 
 
@@ -54,13 +56,44 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             data={"csrf_token": csrf.group(1), "acuity": "high", "label": "Draft for review"},
         )
         assert draft.status_code == 303, draft.text
+        open_round, edit = _round(api, "Riverside Health: choosing our model")
+        closed_round, _ = _round(api, "Riverside Health, first round")
+        lead_key = {"X-Lead-Key": closed_round["lead_key"]}
+        closed = api.post(f"/api/v1/groups/{closed_round['id']}/close", headers=lead_key)
+        assert closed.status_code == 200, closed.text
         yield Site(
             url=url,
             first=first.json()["id"],
             second=second.json()["id"],
             manage_url=first.json()["manage_url"],
             draft=draft.headers["location"].split("/")[2],
+            group=GroupSite(
+                invite=_path(open_round["invite_url"]),
+                lead=_path(open_round["lead_url"]),
+                response=_path(edit),
+                closed_invite=_path(closed_round["invite_url"]),
+                closed_lead=_path(closed_round["lead_url"]),
+                result=_path(closed.json()["result_url"]),
+            ),
         )
+
+
+def _round(api: httpx.Client, label: str) -> tuple[dict[str, str], str]:
+    """A round answered by the five respondents of helpers.groups; its last edit link."""
+    made = api.post("/api/v1/groups", json={"label": label, "roles": list(groups.ROLES)})
+    assert made.status_code == 201, made.text
+    group: dict[str, str] = made.json()
+    edit = ""
+    for role, initials, answers in groups.RESPONDENTS:
+        body = {"answers": answers, "role": role, "initials": initials}
+        response = api.post(f"/api/v1/groups/{group['id']}/responses", json=body)
+        assert response.status_code == 201, response.text
+        edit = response.json()["edit_url"]
+    return group, edit
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
 
 
 def _body(archetype: str, label: str) -> dict[str, object]:

@@ -37,6 +37,22 @@ def _questionnaire_restored(page: Page, site: Site) -> None:
     expect(page.locator(".restored-note")).to_be_visible()
 
 
+def _group_form_with_errors(page: Page, site: Site) -> None:
+    page.goto("/groups/new")
+    page.get_by_role("button", name="Start the round").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _group_answers_with_errors(page: Page, site: Site) -> None:
+    page.goto(site.group.invite)
+    page.locator("#role").select_option("Nursing")
+    page.locator("#advanced > summary").click()
+    page.locator("#tier_high").fill("50")
+    page.locator("#population_size_number").fill("5000")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 def _go(path: Callable[[Site], str]) -> Callable[[Page, Site], None]:
     def open_page(page: Page, site: Site) -> None:
         page.goto(path(site))
@@ -58,6 +74,16 @@ PAGES: dict[str, Callable[[Page, Site], None]] = {
     "resume": _go(lambda s: f"/resume/{s.draft}"),
     "resume-saved": _go(lambda s: f"/resume/{s.draft}/saved"),
     "resume-missing": _go(lambda s: "/resume/expired-or-never-was"),
+    "group-new": _go(lambda s: "/groups/new"),
+    "group-new-errors": _group_form_with_errors,
+    "group-invitation": _go(lambda s: s.group.invite),
+    "group-invitation-errors": _group_answers_with_errors,
+    "group-response": _go(lambda s: s.group.response + "?saved=1"),
+    "group-lead": _go(lambda s: s.group.lead + "?new=1"),
+    "group-view": _go(lambda s: s.group.lead + "/view"),
+    "group-closed": _go(lambda s: s.group.closed_invite),
+    "group-closed-lead": _go(lambda s: s.group.closed_lead),
+    "group-result": _go(lambda s: s.group.result),
 }
 
 

@@ -1,4 +1,5 @@
-"""Screenshots of the home, questionnaire and result pages for the README, desktop and phone.
+"""Screenshots of the home, questionnaire, result and group view pages for the README,
+desktop and phone.
 
 Every run takes them and checks what a reader of the README relies on: each page's key
 elements are visible inside the picture (the heading on the first screen), and the page
@@ -40,6 +41,7 @@ SHOTS: dict[str, Callable[[Page, Site], None]] = {
     "home": lambda page, site: page.goto("/") and None,
     "assess": _assess,
     "result": lambda page, site: page.goto(f"/r/{site.first}") and None,
+    "group": lambda page, site: page.goto(f"{site.group.lead}/view") and None,
 }
 # What each picture must show: the page's heading on the first screen, then the elements
 # the README's reader looks for.
@@ -53,6 +55,7 @@ KEY_ELEMENTS: dict[str, list[str]] = {
         "#recommended-title",
         ".recommendation .score-value",
     ],
+    "group": ["h1", ".group-verdict .lead", "#discuss-title", ".discuss-list", "#disagreements"],
 }
 
 

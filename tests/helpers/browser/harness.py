@@ -21,6 +21,18 @@ TIMEOUT_MS = 15_000
 
 
 @dataclass(frozen=True)
+class GroupSite:
+    """Two group rounds of the five respondents in helpers.groups: one open, one closed."""
+
+    invite: str  # the open round's invitation (a path)
+    lead: str  # its lead page
+    response: str  # the edit link of its last response
+    closed_invite: str
+    closed_lead: str
+    result: str  # the closed round's stored group result
+
+
+@dataclass(frozen=True)
 class Site:
     """The running app and a few things saved in it through the API, for pages that need them."""
 
@@ -29,6 +41,7 @@ class Site:
     second: str  # share token of another one (brokerage)
     manage_url: str  # the first result's manage link
     draft: str  # a draft's resume token
+    group: GroupSite
 
 
 class Pages:
