@@ -60,14 +60,14 @@ class Settings(BaseSettings):
     api_keys: str = Field(
         "",
         description="Comma-separated keys; when set, creating and deleting assessments "
-        "through the JSON API needs one (header `X-API-Key` or `Authorization: Bearer KEY`). "
-        "They never cover the browser forms: see `html_writes`.",
+        "and every group-round write through the JSON API need one (header `X-API-Key` or "
+        "`Authorization: Bearer KEY`). They never cover the browser forms: see `html_writes`.",
     )
     html_writes: bool = Field(
         True,
-        description="Whether the browser forms may save, edit and delete results (POST "
-        "/assess, /drafts and /manage/…); false answers them 403, so that with API keys set "
-        "nothing is written without a key.",
+        description="Whether the browser forms may save, edit and delete results and group "
+        "rounds (POST /assess, /drafts, /manage/…, /groups and /groups/…); false answers them "
+        "403, so that with API keys set nothing is written without a key.",
     )
     public_base_url: str = Field(
         "",
@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     )
     rate_limit: str = Field(
         "30/minute",
-        description="New assessments per client address, e.g. `30/minute`; empty turns it off.",
+        description="New assessments, drafts, group rounds and responses per client address, "
+        "e.g. `30/minute`; empty turns it off.",
     )
     draft_days: int = Field(
         30,
