@@ -44,13 +44,19 @@ class QuestionRow:
     flips: tuple[Flip, ...]
 
     @property
+    def answered(self) -> int:
+        return sum(n for r in self.by_role for a, n in r.answers if a != UNANSWERED)
+
+    @property
     def who(self) -> str:
-        """Who answered, by role: "Executive 2, Nursing 2, Finance 1"."""
-        return ", ".join(
-            f"{r.role or 'No role given'} {sum(n for a, n in r.answers if a != UNANSWERED)}"
-            for r in self.by_role
-            if any(a != UNANSWERED for a, _ in r.answers)
-        )
+        """Who answered, by role: "Executive 2, Nursing 2, Finance 1", "3 people"."""
+        counts = [(r.role, sum(n for a, n in r.answers if a != UNANSWERED)) for r in self.by_role]
+        named = [f"{role} {n}" for role, n in counts if role and n]
+        unnamed = sum(n for role, n in counts if not role)
+        if unnamed:
+            people = "person" if unnamed == 1 else "people"
+            named.append(f"{unnamed} without a role" if named else f"{unnamed} {people}")
+        return ", ".join(named)
 
 
 def group_context(catalogue: Catalogue, group: GroupView) -> dict[str, object]:
