@@ -1,6 +1,7 @@
 """Group rounds over the JSON API: create, respond, edit with the response key, read the
 group view with the lead key, close; and the round of five people in three roles."""
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from helpers.archetypes import ARCHETYPES
 from helpers.settings import HermeticSettings as Settings
 
 ROUND = {"label": "Riverside Health", "roles": list(groups.ROLES)}
+SOON = (date.today() + timedelta(days=30)).isoformat()
 
 
 def open_round(client: TestClient, **body: Any) -> dict[str, Any]:
@@ -37,7 +39,7 @@ def lead(group: dict[str, Any]) -> dict[str, str]:
 def test_a_round_is_created_with_an_invitation_and_a_lead_link_shown_once(
     client: TestClient,
 ) -> None:
-    response = client.post("/api/v1/groups", json=ROUND | {"closes_on": "2999-01-31"})
+    response = client.post("/api/v1/groups", json=ROUND | {"closes_on": SOON})
     assert response.status_code == 201
     assert response.headers["cache-control"] == "no-store"
     made = response.json()
@@ -47,7 +49,7 @@ def test_a_round_is_created_with_an_invitation_and_a_lead_link_shown_once(
     assert (made["label"], made["roles"], made["closes_on"]) == (
         "Riverside Health",
         list(groups.ROLES),
-        "2999-01-31",
+        SOON,
     )
     assert made["status"] == "open" and made["closed_at"] is None
     read = client.get(f"/api/v1/groups/{made['id']}", headers=lead(made)).json()
@@ -64,6 +66,8 @@ def test_a_round_is_created_with_an_invitation_and_a_lead_link_shown_once(
         ({"roles": [f"r{i}" for i in range(13)]}, "roles"),
         ({"closes_on": "not a date"}, "closes_on"),
         ({"closes_on": "2000-01-01"}, "closes_on"),
+        ({"closes_on": "9999-12-31"}, "closes_on"),  # more than ten years away
+        ({"label": " \u0001 "}, "label"),  # nothing but a space and a control character
         ({"colour": "red"}, "colour"),
     ],
 )
@@ -214,7 +218,7 @@ def test_five_people_in_three_roles_who_disagree_on_two_questions(
 def test_a_round_past_its_closing_date_takes_no_more_responses(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    group = open_round(client, closes_on="2999-01-31")
+    group = open_round(client, closes_on=SOON)
     first = respond(client, group, ARCHETYPES["clinical"]).json()
     from cm_advisor.storage import groups as stored_groups
 

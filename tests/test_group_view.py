@@ -51,6 +51,8 @@ def test_names_on_anything_shareable_are_numbers_and_roles() -> None:
         ({"label": "Acme", "roles": "\n".join(f"r{i}" for i in range(13))}, {"roles"}),
         ({"label": "Acme", "roles": "x" * 61}, {"roles"}),
         ({"label": "Acme", "closes_on": "31/01/2027"}, {"closes_on"}),
+        ({"label": "Acme", "closes_on": "9999-12-31"}, {"closes_on"}),
+        ({"label": "\u0007"}, {"label"}),
         ({"label": "Acme", "roles": " Nursing \n\nNursing\nFinance"}, set()),
     ],
 )

@@ -218,7 +218,7 @@ def groups_router(response_request: Any) -> APIRouter:
     )
     def create(body: RoundRequest, request: Request, store: StoreDep) -> Response:
         """Open a round: an invitation link to pass on and a private lead link (shown once)."""
-        _check_closing(body.closes_on)
+        _check_round(body)
         spend_creation(request)
         made = store.groups.create(body.label, body.roles, group_rounds.closes_at(body.closes_on))
         return _created(request, made)
@@ -277,7 +277,7 @@ def groups_router(response_request: Any) -> APIRouter:
     ) -> Response:
         """A new round from this one (the way to reopen a closed round), with new links."""
         found = _lead(store, group_id, x_lead_key)
-        _check_closing(body.closes_on)
+        _check_round(body)
         spend_creation(request)
         made = store.groups.start_next(
             found, body.label, body.roles, group_rounds.closes_at(body.closes_on), body.carry_over
@@ -381,10 +381,13 @@ def groups_router(response_request: Any) -> APIRouter:
     return router
 
 
-def _check_closing(day: date | None) -> None:
-    problem = group_rounds.closing_date_error(day)
-    if problem is not None:
-        raise InvalidInput([problem])
+def _check_round(body: RoundRequest) -> None:
+    problems = [
+        group_rounds.label_error(body.label),
+        group_rounds.closing_date_error(body.closes_on),
+    ]
+    if any(problems):
+        raise InvalidInput([p for p in problems if p is not None])
 
 
 def _open(found: Round) -> None:

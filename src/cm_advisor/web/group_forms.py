@@ -30,7 +30,7 @@ def parse_round(form: Mapping[str, object]) -> RoundForm:
     kept = {name: _text(form.get(name)) for name in ROUND_FIELDS}
     errors: dict[str, str] = {}
     label = kept["label"]
-    if not label:
+    if group_rounds.label_error(label) is not None:
         errors["label"] = "Give the round a label, for example “Riverside Health: our model”."
     elif len(label) > LABEL_MAX:
         errors["label"] = f"Keep the label under {LABEL_MAX} characters (it has {len(label)})."
@@ -42,8 +42,8 @@ def parse_round(form: Mapping[str, object]) -> RoundForm:
     closes_on = _date(kept["closes_on"])
     if kept["closes_on"] and closes_on is None:
         errors["closes_on"] = "Enter the closing date as year-month-day, for example 2027-01-31."
-    elif group_rounds.closing_date_error(closes_on) is not None:
-        errors["closes_on"] = "The closing date is in the past: choose today or a later day."
+    elif (problem := group_rounds.closing_date_error(closes_on)) is not None:
+        errors["closes_on"] = f"{problem.message.capitalize()}: choose a day from today on."
     carry_over = form.get("carry_over") == "yes"
     if carry_over:
         kept["carry_over"] = "yes"

@@ -10,13 +10,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from cm_advisor.engine import AnswerValue, Catalogue, FieldError, Population
+from cm_advisor.limits import LABEL_MAX
 from cm_advisor.storage import Round, Store
+from cm_advisor.storage.assessments import clean
 from cm_advisor.storage.group_store import Closing
 from cm_advisor.storage.groups import Given, Response
 from cm_advisor.web import group_view
 from cm_advisor.web.group_view import GroupView
 
 Status = Literal["open", "closing_date_passed", "closed"]
+CLOSING_YEARS = 10
 STATUS_WORDS: dict[Status, str] = {
     "open": "Open: taking responses",
     "closing_date_passed": "Its closing date has passed: no more responses or edits",
@@ -43,8 +46,21 @@ def closing_day(found: Round) -> date | None:
 
 
 def closing_date_error(day: date | None, today: date | None = None) -> FieldError | None:
-    if day is not None and day < (today or datetime.now(UTC).date()):
+    """A closing date is today or later, and within CLOSING_YEARS."""
+    today = today or datetime.now(UTC).date()
+    if day is not None and day < today:
         return FieldError(field="closes_on", message="the closing date is in the past")
+    if day is not None and day > today + timedelta(days=365 * CLOSING_YEARS):
+        return FieldError(
+            field="closes_on", message=f"the closing date is more than {CLOSING_YEARS} years away"
+        )
+    return None
+
+
+def label_error(label: str) -> FieldError | None:
+    """A round needs a label with something in it besides spaces and control characters."""
+    if clean(label, LABEL_MAX) is None:
+        return FieldError(field="label", message="the label is empty")
     return None
 
 
