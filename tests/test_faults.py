@@ -38,8 +38,19 @@ BODIES = [{"answers": a, "label": name} for name, a in ARCHETYPES.items()]
 NO_LIMIT = {"CM_ADVISOR_RATE_LIMIT": ""}
 
 
-def test_every_acknowledged_assessment_survives_a_sigkill(tmp_path: Path) -> None:
-    env = NO_LIMIT | {"CM_ADVISOR_DATA_DIR": str(tmp_path / "data")}
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path) as url:
+        yield url
+
+
+def test_every_acknowledged_assessment_survives_a_sigkill(
+    shared_database: str, tmp_path: Path
+) -> None:
+    env = NO_LIMIT | {
+        "CM_ADVISOR_DATA_DIR": str(tmp_path / "data"),
+        "CM_ADVISOR_DATABASE_URL": shared_database,
+    }
     process, base = start_server(env)
     acknowledged: dict[str, Any] = {}
     lock = threading.Lock()
@@ -71,19 +82,14 @@ def test_every_acknowledged_assessment_survives_a_sigkill(tmp_path: Path) -> Non
         t.join()
     assert len(acknowledged) >= 40
 
-    with sqlite3.connect(tmp_path / "data" / "cm-advisor.sqlite3") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    if shared_database.startswith("sqlite"):
+        with sqlite3.connect(shared_database.removeprefix("sqlite:///")) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     with running_server(env) as again, httpx.Client(base_url=again) as client:
         for token, result in acknowledged.items():
             response = client.get(f"/api/v1/assessments/{token}")
             assert response.status_code == 200, token
             assert response.json()["result"] == result
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
 
 
 def test_two_servers_under_concurrent_creates_and_reads(
