@@ -1,7 +1,9 @@
 """Fuzzing: Schemathesis against the app's own OpenAPI schema, and hypothesis on the API.
 
-A bounded number of examples per operation with a fixed seed (derandomized), so a
-run is repeatable; the checks are no 5xx and every response conforming to the schema.
+Stateless cases per operation, and stateful sequences (create, then read, edit or delete
+with the ids the responses gave). A bounded number of examples with a fixed seed
+(derandomized), so a run is repeatable; the checks are no 5xx and every response
+conforming to the schema.
 """
 
 import atexit
@@ -77,3 +79,26 @@ def test_any_json_body_is_scored_or_refused_with_a_422(live_app: FastAPI, body: 
     assert response.status_code in {200, 422}, response.text
     if response.status_code == 422:
         assert all("field" in e and "msg" in e for e in response.json()["detail"])
+
+
+class APIWorkflow(schema.as_state_machine()):
+    """Stateful: sequences that create results and rounds, then read, edit and delete them
+    with the ids the responses gave (links Schemathesis infers from the schema). Every
+    check runs on every step, less the one the stateless test leaves out, for the same
+    reason."""
+
+    def validate_response(
+        self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+    ) -> None:
+        case.validate_response(
+            response,
+            additional_checks=additional_checks,
+            excluded_checks=[schemathesis.checks.positive_data_acceptance],
+            transport_kwargs=kwargs or None,
+        )
+
+
+TestStatefulAPI = APIWorkflow.TestCase
+TestStatefulAPI.settings = settings(
+    FUZZ, max_examples=20, stateful_step_count=6, suppress_health_check=list(HealthCheck)
+)
