@@ -71,12 +71,18 @@ def test_a_share_in_tenths_never_rounds_a_real_minority_away(share: float, words
         (1.0, 1.95, "about twice as much"),
         (1.0, 1.951, "about twice as much"),
         (1.0, 2.49, "about twice as much"),
+        (1.0, 2.5, "about 3 times as much"),
         (1.0, 2.51, "about 3 times as much"),
         (0.5, 1.5, "about 3 times as much"),
         (1.0, 3.49, "about 3 times as much"),
         (1.0, 3.5, "about 4 times as much"),
         (0.1, 3.0, "about 30 times as much"),
         (1.0, 0.03, "about 95% less"),
+        # A weight cut to a sliver still counts: never "about 100% less", which reads
+        # as "not at all".
+        (1.0, 0.025, "about 95% less"),
+        (3.0, 0.07, "about 95% less"),
+        (3.0, 0.01, "about 95% less"),
     ],
 )
 def test_a_change_of_weight_in_words(before: float, after: float, words: str) -> None:
@@ -377,3 +383,8 @@ def test_with_every_weight_zero_the_shares_follow_the_penalties() -> None:
         weight_to=0.05,
         text=_sentence("q1", "at all", "Alpha"),
     )
+
+
+def test_a_weight_raised_from_next_to_nothing_still_has_words() -> None:
+    """A weight of 1e-320 (the API takes any number from 0 to 3) makes the ratio infinite."""
+    assert _how_much(1e-320, 3.0) == "about inf times as much"
