@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from cm_advisor.engine import Catalogue, score
 from helpers.archetypes import ARCHETYPES
 from helpers.strategies import CATALOGUE, answer_sets, weight_sets
-from helpers.tiny import tiny
+from helpers.tiny import build, flag, tiny
 
 TINY = tiny(["alpha", "beta", "gamma"])
 
@@ -73,3 +73,65 @@ def test_option_words_not_ids_in_comparisons(catalogue: Catalogue) -> None:
     comparisons = [i for m in result.ranking for i in m.behind_top if "counts for more" in i]
     assert comparisons
     assert not any("_" in i.split("”")[0] for i in comparisons)
+
+
+# Five questions of weight 1 (a step of fit is 5 points) and q0 of weight 0. Alpha wins;
+# beta and gamma are behind it for different reasons (see the test).
+BEHIND = build(
+    {
+        "q0": {"w": (0, 0, 0), "o": (0, 0, 0)},
+        "q1": {"a": (2, 1, 2), "o": (0, 0, 0)},
+        "q2": {"x": (0, -1, 0), "o": (0, 0, 0)},
+        "q3": {"y": (0, 0, 0), "o": (0, 0, 0)},
+        "q4": {"z": (1, 0, 0), "o": (0, 0, 0)},
+        "q5": {"v": (0, 0, 0), "o": (0, 0, 0)},
+    },
+    red_flags=(
+        flag("a0", "alpha", 0.5, {"q0": ["w"]}),
+        flag("a4", "alpha", 1, {"q4": ["z"]}),
+        flag("b0", "beta", 10, {"q0": ["w"]}),
+        flag("b3", "beta", 3, {"q3": ["y"]}),
+        flag("g3", "gamma", 0.06, {"q3": ["y"]}),
+        flag("g5", "gamma", 0.05, {"q5": ["v"]}),
+    ),
+)
+
+
+def test_why_a_model_ranked_lower_worked_out_by_hand() -> None:
+    """Alpha 50 + 5 × 3 − 1.5 = 63.5. Beta's gaps to alpha: its q0 flag 10 (q0 counts for
+    nothing, so the flag stands alone), q1 10 − 5 = 5, q2 0 − (−5) = 5, q4 5 less alpha's
+    own q4 flag = 4, q3 its flag 3: the three largest, ties in questionnaire order. Gamma
+    matches alpha on q1; q4 is 4, its q3 flag 0.06 is named, its q5 flag 0.05 is not."""
+    answers = {"q0": "w", "q1": "a", "q2": "x", "q3": "y", "q4": "z", "q5": "v"}
+    result = score(BEHIND, answers, {"q0": 0})
+    behind = {m.model: (m.score, m.behind_top) for m in result.ranking}
+    assert behind == {
+        "alpha": (63.5, ()),
+        "gamma": (
+            59.9,
+            (
+                "Q4: “Z” counts for more with Alpha (+4.0) than with Gamma (0.0).",
+                "Q3: g3 concern.",
+            ),
+        ),
+        "beta": (
+            37.0,
+            (
+                "Q0: b0 concern.",
+                "Q1: “A” counts for more with Alpha (+10.0) than with Beta (+5.0).",
+                "Q2: fit -1",
+            ),
+        ),
+    }
+
+
+def test_a_red_flag_on_a_multi_choice_answer_names_the_options_chosen() -> None:
+    catalogue = build(
+        {"m": {"p": (1, 0), "q": (0, 1), "r": (0, 0)}, "q1": {"a": (0, 0), "b": (0, 0)}},
+        ("alpha", "beta"),
+        questions={"m": {"kind": "multi"}},
+        red_flags=(flag("beta_q", "beta", 5, {"m": ["q"]}),),
+    )
+    beta = next(m for m in score(catalogue, {"m": ["p", "q"]}).ranking if m.model == "beta")
+    (raised,) = [c for c in beta.contributions if c.kind == "red_flag"]
+    assert (raised.question, raised.answer, raised.points) == ("m", "p, q", -5)
