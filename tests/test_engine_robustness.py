@@ -162,6 +162,23 @@ def test_a_question_left_out_can_be_the_critical_factor() -> None:
     )
 
 
+def test_the_step_past_the_crossing_is_rounded_to_two_decimals() -> None:
+    """q1 gives alpha −2 and gamma +1, q2 (weight 2) alpha +2: gamma draws level when q1
+    weighs 4/3, and leads 0.05 past it, at 1.3833, shown as 1.38 ("about 40% more").
+    Lowering q2 instead takes it to 1.45, further away."""
+    catalogue = build(
+        {"q1": {"a": (-2, 1), "b": (0, 0)}, "q2": {"x": (2, 0), "y": (0, 0)}}, ("alpha", "gamma")
+    )
+    critical = _critical(catalogue, {"q1": "a", "q2": "x"}, {"q2": 2})
+    assert critical == CriticalFactor(
+        question="q1",
+        model="gamma",
+        weight_from=1.0,
+        weight_to=1.38,
+        text=_sentence("q1", "about 40% more", "Gamma"),
+    )
+
+
 def test_a_weight_that_must_pass_critical_stops_at_critical() -> None:
     """q1=a gives gamma +2 and its red flag (24.9 points); q2, weight 3, is unanswered.
     gamma = 50 + 50·t/(t + 3) − 24.9 draws level with alpha (50) at t = 2.976; 0.05 past
@@ -260,6 +277,11 @@ def test_the_critical_factor_is_the_nearest_weight_that_changes_the_winner(
     topic = CATALOGUE.question(critical.question).title.lower()
     how = _how_much(critical.weight_from, critical.weight_to)
     assert critical.text == _sentence(topic, how, CATALOGUE.model(critical.model).name)
+    winner = CATALOGUE.model(result.recommended).name
+    share = in_ten(result.robustness.first_place_share[result.recommended])
+    assert result.robustness.text == (
+        f"{winner} comes first in {share} reasonable ways of weighting your priorities."
+    )
 
 
 # --- first-place shares ------------------------------------------------------------------
