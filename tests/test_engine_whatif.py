@@ -296,3 +296,16 @@ def test_what_if_worked_out_by_hand() -> None:
             direction="worse",
         ),
     )
+
+
+def test_a_catalogue_of_one_model_scores_with_nothing_to_change() -> None:
+    """A catalogue may hold a single model (it needs at least one): it is first whatever
+    the answers, so there is no what-if, blend or critical factor, and scoring must not
+    fail looking for a runner-up."""
+    catalogue = build({"q1": {"a": (1,), "b": (0,)}}, ("alpha",))
+    result = score(catalogue, {"q1": "a"})
+    assert [(m.model, m.score) for m in result.ranking] == [("alpha", 75.0)]
+    assert (result.what_if, result.hybrids) == ((), ())
+    assert result.robustness is not None
+    assert result.robustness.first_place_share == {"alpha": 1.0}
+    assert result.robustness.critical_factor is None
