@@ -5,11 +5,14 @@ from typing import Any
 
 import pytest
 
-from cm_advisor.engine import Catalogue, Population, check_input, score
+from cm_advisor.engine import AnswerValue, Catalogue, Population, check_input, score
 from cm_advisor.engine.groups import (
+    Consensus,
     Respondent,
+    agreement,
     analyse,
     borda,
+    consensus,
     median_option,
     plurality,
     population,
@@ -17,6 +20,7 @@ from cm_advisor.engine.groups import (
 )
 from helpers import reference
 from helpers.archetypes import ARCHETYPES
+from helpers.tiny import build, raw
 
 
 def people(
@@ -206,4 +210,182 @@ def test_averaging_scores_can_disagree_with_scoring_the_profile(catalogue: Catal
 
 def test_an_empty_group_is_refused(catalogue: Catalogue) -> None:
     with pytest.raises(ValueError, match="at least one respondent"):
+        analyse(catalogue, [])
+
+
+def test_an_unordered_question_split_evenly_stays_unanswered_in_the_profile(
+    catalogue: Catalogue,
+) -> None:
+    """practice_approach has no order: a 1-1 split is no majority (an ordered question
+    would take the lower of the two)."""
+    group = profile(
+        catalogue,
+        people(
+            catalogue,
+            {"practice_approach": "linkage", "acuity": "low"},
+            {"practice_approach": "patient_goals", "acuity": "high"},
+        ),
+    )
+    assert group.answers == {"acuity": "low"}
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # Medians 0.5 (high), 0 and 0 add up to 0.5, still above 0: scaled to 100.
+        (
+            [
+                {"size": 10, "tiers": {"high": 100}},
+                {"size": 10, "tiers": {"high": 0.5, "low": 99.5}},
+                {"size": 10, "tiers": {"rising": 100}},
+            ],
+            {"size": 10, "tiers": {"high": 100.0, "rising": 0.0, "low": 0.0}},
+        ),
+        # Medians 25, 25.5 and 50 add up to 100.5: 24.9 + 25.4 + 49.8 = 100.1, so the
+        # largest tier gives back the 0.1 the rounding added.
+        (
+            [
+                {"size": 10, "tiers": {"high": 20, "rising": 30, "low": 50}},
+                {"size": 10, "tiers": {"high": 30, "rising": 20, "low": 50}},
+                {"size": 10, "tiers": {"high": 25, "rising": 25.5, "low": 49.5}},
+            ],
+            {"size": 10, "tiers": {"high": 24.9, "rising": 25.4, "low": 49.7}},
+        ),
+        # Every tier's median 0: the size alone.
+        (
+            [
+                {"size": 10, "tiers": {"high": 100}},
+                {"size": 10, "tiers": {"low": 100}},
+                {"size": 10, "tiers": {"rising": 100}},
+            ],
+            {"size": 10},
+        ),
+    ],
+)
+def test_tier_medians_that_do_not_add_up_to_100_are_scaled(
+    catalogue: Catalogue, given: list[dict[str, Any]], expected: dict[str, Any]
+) -> None:
+    found = population(catalogue, [Population(**g) for g in given])
+    assert found == Population(**expected)
+
+
+# --- how far a group agrees, question by question -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "group", "level"),
+    [
+        ("acuity", [], None, "unanswered"),
+        ("acuity", ["high", "high"], "high", "everyone"),
+        ("acuity", ["high", "high", "low"], "high", "most"),  # 2 of 3 is most
+        ("acuity", ["high"] * 4 + ["low", "low"], "high", "most"),  # so is 4 of 6
+        ("acuity", ["high"] * 3 + ["moderate", "moderate"], "high", "close"),  # 3 of 5 is not
+        ("acuity", ["moderate", "moderate", "high", "high"], "moderate", "close"),
+        ("acuity", ["low", "low", "moderate", "moderate"], "low", "close"),
+        ("acuity", ["moderate", "moderate", "very_high", "very_high"], "moderate", "divided"),
+        ("acuity", ["low", "low", "high"], "high", "divided"),  # 1 of 3, two steps apart
+        # Options without an order are never "close", however near they are listed.
+        ("practice_approach", ["linkage", "clinical_care"], "linkage", "divided"),
+        (
+            "outcomes",
+            [("cost", "quality"), ("cost", "quality"), ("cost",)],
+            ("cost", "quality"),
+            "most",
+        ),
+        ("outcomes", [("cost", "quality"), ("quality", "cost")], ("cost", "quality"), "divided"),
+        ("outcomes", [("cost",), ("quality",), ("cost",)], ("cost",), "most"),
+    ],
+)
+def test_agreement_levels_and_their_boundaries(
+    catalogue: Catalogue,
+    question: str,
+    answered: list[AnswerValue],
+    group: AnswerValue | None,
+    level: str,
+) -> None:
+    assert agreement(catalogue.question(question), answered, group) == level
+
+
+# Fits all 0, so no answer changes the winner: the views are ordered by agreement alone.
+LEVELS = build(
+    {q: {"a": (0, 0), "b": (0, 0), "c": (0, 0)} for q in ("qu", "qe", "qm", "qc", "qd")},
+    ("alpha", "beta"),
+)
+
+
+def test_question_views_go_from_the_most_divided_to_the_unanswered() -> None:
+    """Four people: qe everyone b; qm three a, one b (most); qc a, a, b, b (the lower
+    middle, a: close); qd a, a, c, c (a, two steps apart: divided); qu nobody."""
+    columns = {"qe": "bbbb", "qm": "aaab", "qc": "aabb", "qd": "aacc"}
+    respondents = people(
+        LEVELS,
+        *({q: answers[i] for q, answers in columns.items()} for i in range(4)),
+        roles=("A", "B", "C", "D"),
+    )
+    views = analyse(LEVELS, respondents).questions
+    assert [(v.question, v.group_answer, v.agreement, v.decisive) for v in views] == [
+        ("qd", "a", "divided", ()),
+        ("qc", "a", "close", ()),
+        ("qm", "a", "most", ()),
+        ("qe", "b", "everyone", ()),
+        ("qu", None, "unanswered", ()),
+    ]
+    assert [v.words for v in views] == [
+        "Answers are divided.",
+        "Answers differ by one step at most.",
+        "Most gave the same answer.",
+        "Everyone gave the same answer.",
+        "Nobody answered.",
+    ]
+    assert views[2].answers == (("A", "a"), ("B", "a"), ("C", "a"), ("D", "b"))
+    assert views[4].answers == (("A", None), ("B", None), ("C", None), ("D", None))
+
+
+# m (multi-choice): p gives alpha 2, q beta 2.
+DECISIVE = build(
+    {"q1": {"lo": (0, 0), "hi": (0, 0)}, "m": {"p": (2, 0), "q": (0, 2), "r": (0, 0)}},
+    ("alpha", "beta"),
+    questions={"m": {"kind": "multi"}},
+)
+
+
+def test_a_decisive_answer_after_the_group_s_own_is_found_and_named_in_words() -> None:
+    """Borda on m: p 1 + 1 = 2 points, q 2 and r 1; p and q tie, and two chose p, so the
+    group keeps (p,), as many as the median respondent chose. The group's own answer comes
+    first; the third person's "q, r" (shares 1/1.8 and 0.8/1.8) would put beta first."""
+    respondents = people(DECISIVE, {"m": ["p"]}, {"m": ["p"]}, {"m": ["q", "r"]})
+    view = analyse(DECISIVE, respondents)
+    assert view.result.answers == {"m": ("p",)}
+    assert view.result.recommended == "alpha"
+    m = next(v for v in view.questions if v.question == "m")
+    assert (m.group_answer, m.agreement, m.decisive) == (("p",), "most", (("q, r", "beta"),))
+    assert view.questions[0] == m
+    changed = reference.winner(raw(DECISIVE), {"m": ["q", "r"]})
+    assert changed == "beta"
+
+
+def test_the_averaged_scores_are_compared_to_the_ranking_s_precision() -> None:
+    """Alpha gains 25 × 0.01 / 1.01 = 0.25 points from one person (weight 0.01), nothing
+    from the other, who puts the models level (the tie-break's first, beta). Averaged,
+    alpha leads by an eighth of a point: small, but a lead."""
+    catalogue = build(
+        {"q1": {"a": (1, 0), "b": (0, 0)}, "q2": {"x": (0, 0), "y": (0, 0)}},
+        ("alpha", "beta"),
+        tie_break=("beta", "alpha"),
+    )
+    respondents = [
+        Respondent(check_input(catalogue, {"q1": "a"}, {"q1": 0.01})),
+        Respondent(check_input(catalogue, {"q1": "b"})),
+    ]
+    found = consensus(catalogue, respondents, "alpha")
+    assert found == Consensus(
+        own_first=("alpha", "beta"), share_agreeing=0.5, average_winner="alpha"
+    )
+
+
+def test_a_consensus_needs_someone() -> None:
+    catalogue = build({"q1": {"a": (1, 0), "b": (0, 0)}}, ("alpha", "beta"))
+    with pytest.raises(ValueError, match=r"^a group needs at least one respondent$"):
+        consensus(catalogue, [], "alpha")
+    with pytest.raises(ValueError, match=r"^a group needs at least one respondent$"):
         analyse(catalogue, [])

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cm_advisor.engine import Catalogue, score
-from cm_advisor.engine.ranking import first_by, rank_key
+from cm_advisor.engine.ranking import Scored, first_by, rank_key
 from cm_advisor.engine.ranking import score as score_answers
 from cm_advisor.engine.robustness import first_place_shares
 from cm_advisor.engine.whatif import what_if
@@ -102,3 +102,39 @@ def test_differences_below_the_rounding_are_ties(gap: float) -> None:
     assert first_by(rank_key(scores, flags, np.array([[0.0], [1.0]])))[0] == 1
     higher = np.array([[50.0 + 6e-10], [50.0]]).round(9)
     assert first_by(rank_key(higher, flags, np.array([[0.0], [1.0]])))[0] == 0
+
+
+def _fields(scored: Scored) -> dict[str, Any]:
+    """Everything a Scored holds, arrays as lists, so two can be compared."""
+    return {
+        "answers": dict(scored.answers),
+        "weights": dict(scored.weights),
+        "fits": scored.fits.tolist(),
+        "choices": scored.choices.tolist(),
+        "w": scored.w.tolist(),
+        "penalty": scored.penalty.tolist(),
+        "red_flags": scored.red_flags.tolist(),
+        "raised": scored.raised,
+        "scores": scored.scores.tolist(),
+        "order": scored.order,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "weight"),
+    [({"q1": "c", "q2": "y"}, ("q1", 2.5)), ({"q2": "x"}, ("q2", 0.0)), ({}, ("q1", 1.0))],
+)
+def test_rescoring_a_change_is_scoring_the_changed_input_from_scratch(
+    changes: dict[str, str], weight: tuple[str, float]
+) -> None:
+    """with_answers and with_weight, which the analyses rescore through, keep every part of
+    the scored input: answers, weights, fits, choices, red flags and the ranking."""
+    start = {"q1": "a", "q2": "y"}
+    scored = score_answers(ALPHA_FIRST, start, ALPHA_FIRST.default_weights)
+    changed = score_answers(ALPHA_FIRST, start | changes, ALPHA_FIRST.default_weights)
+    assert _fields(scored.with_answers(changes)) == _fields(changed)
+    qid, value = weight
+    weights = {**ALPHA_FIRST.default_weights, qid: value}
+    assert _fields(scored.with_weight(qid, value)) == _fields(
+        score_answers(ALPHA_FIRST, start, weights)
+    )

@@ -10,6 +10,7 @@ from cm_advisor.engine import Catalogue, InvalidInput, score
 from helpers import reference
 from helpers.archetypes import ARCHETYPES
 from helpers.strategies import CATALOGUE, answer_sets, weight_sets
+from helpers.tiny import build, raw
 
 
 @given(answer_sets(), weight_sets)
@@ -262,4 +263,26 @@ def test_every_problem_is_reported_at_once(catalogue: Catalogue) -> None:
         "answers.acuity",
         "answers.budget",
         "weights.zzz",
+    }
+
+
+def test_choices_past_the_last_priority_share_its_weight() -> None:
+    """outcome_priority has six weights; a seventh and eighth choice each weigh as much as
+    the sixth (0.3). Every option gives a different model its fit, so each share shows."""
+    options = [f"o{i}" for i in range(8)]
+    catalogue = build(
+        {
+            "m": {
+                o: tuple(2 if m == i % 4 else 0 for m in range(4)) for i, o in enumerate(options)
+            },
+            "q": {"a": (0, 0, 0, 0), "b": (0, 0, 0, 0)},
+        },
+        ("alpha", "beta", "gamma", "delta"),
+        questions={"m": {"kind": "multi"}},
+    )
+    answers = {"m": list(reversed(options))}
+    result = score(catalogue, answers)
+    expected = reference.scores(raw(catalogue), answers)
+    assert {m.model: m.score for m in result.ranking} == {
+        m: pytest.approx(round(s, 1), abs=1e-9) for m, s in expected.items()
     }

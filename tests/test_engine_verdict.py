@@ -7,6 +7,7 @@ import pytest
 
 from cm_advisor.engine import Catalogue, score
 from cm_advisor.engine.verdict import read
+from helpers.tiny import build
 
 
 def reading(catalogue: Catalogue, lead: float, answered: int = 16, share: float = 1.0):  # type: ignore[no-untyped-def]
@@ -95,3 +96,25 @@ def test_an_exact_tie_reads_as_a_tie_and_leads_with_the_blend(catalogue: Catalog
     assert (blend.kind, blend.models) == ("close_call", (first.model, second.model))
     # The blend borrows from the second model in the second model's own words.
     assert second.reasons and second.reasons[0] in blend.rationale
+
+
+# q1 (weight 1) gives alpha 2, beta 1; q2 and q3 (weight 3) give nothing; q4 counts for
+# nothing. Alpha leads by 25 × 1 / 7 = 3.6 points: a close call, every counted question
+# answered.
+CLOSE = {
+    "q1": {"a": (2, 1, 0), "b": (0, 0, 0)},
+    "q2": {"x": (0, 0, 0), "y": (0, 0, 0)},
+    "q3": {"x": (0, 0, 0), "y": (0, 0, 0)},
+    "q4": {"x": (0, 0, 0), "y": (0, 0, 0)},
+}
+WEIGHTS = {"q2": 3, "q3": 3, "q4": 0}
+
+
+@pytest.mark.parametrize("models", [("alpha", "beta", "gamma"), ("alpha", "beta")])
+def test_a_scored_close_call_names_the_runner_up(models: tuple[str, ...]) -> None:
+    fits = {q: {o: f[: len(models)] for o, f in opts.items()} for q, opts in CLOSE.items()}
+    result = score(build(fits, models), {"q1": "a", "q2": "x", "q3": "x"}, WEIGHTS)
+    assert result.unanswered == ()  # q4 counts for nothing, so it is not missing
+    assert result.verdict == "close"
+    assert result.headline == "Alpha fits best, narrowly ahead of Beta."
+    assert result.confidence_reason.endswith("with 0 of 3 questions unanswered.")

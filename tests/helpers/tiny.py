@@ -76,3 +76,80 @@ def tiny(tie_break: list[str]) -> Catalogue:
             ],
         }
     )
+
+
+Fits = dict[str, dict[str, tuple[int, ...]]]
+"""Question id -> option id -> fit per model, in the order the models are given."""
+
+
+def build(
+    fits: Fits,
+    models: tuple[str, ...] = ("alpha", "beta", "gamma"),
+    *,
+    questions: dict[str, dict[str, Any]] | None = None,
+    red_flags: tuple[dict[str, Any], ...] = (),
+    hybrids: tuple[dict[str, Any], ...] = (),
+    tiers: tuple[dict[str, Any], ...] = (),
+    caseloads: dict[str, tuple[int, int]] | None = None,
+    tie_break: tuple[str, ...] = (),
+) -> Catalogue:
+    """A small catalogue whose numbers a test can work out by hand.
+
+    `questions` adds fields to a question (kind, importance, about, scale, better, topic,
+    max_choices); every option's label is its id in capitals. `caseloads` gives a model's
+    (low, high) caseload, 10-20 by default. Models are named after their ids, capitalized."""
+    extra = questions or {}
+    described = []
+    for model in models:
+        data = _model(model)
+        low, high = (caseloads or {}).get(model, (10, 20))
+        data["intensity"]["caseload"] |= {"low": low, "high": high}
+        described.append(data)
+    return Catalogue.model_validate(
+        {
+            "version": "test",
+            "questionnaire": {
+                "sections": [{"id": "s", "title": "S"}],
+                "questions": [
+                    {
+                        "id": q,
+                        "section": "s",
+                        "label": q,
+                        "help": q,
+                        "options": [{"id": o, "label": o.upper()} for o in opts],
+                        **extra.get(q, {}),
+                    }
+                    for q, opts in fits.items()
+                ],
+            },
+            "models": described,
+            "tie_break": list(tie_break or models),
+            "rules": {
+                q: {
+                    o: {m: _rule(f) for m, f in zip(models, row, strict=True)}
+                    for o, row in opts.items()
+                }
+                for q, opts in fits.items()
+            },
+            "red_flags": list(red_flags),
+            "hybrids": list(hybrids),
+            "tiers": list(tiers),
+        }
+    )
+
+
+def flag(flag_id: str, model: str, penalty: float, *when: dict[str, list[str]]) -> dict[str, Any]:
+    """A red flag for `build`: raised when any of `when` (each AND-ed) holds."""
+    return {
+        "id": flag_id,
+        "model": model,
+        "when": list(when),
+        "penalty": penalty,
+        "concern": f"{flag_id} concern.",
+    }
+
+
+def raw(catalogue: Catalogue) -> dict[str, Any]:
+    """A catalogue in the shape helpers.reference reads (the YAML files' shape)."""
+    data = catalogue.model_dump()
+    return {"models": data, "questions": {"questions": data["questionnaire"]["questions"]}}

@@ -8,6 +8,7 @@ weight t makes each score linear over (T + t), so its crossing point has a close
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import numpy as np
@@ -126,8 +127,11 @@ def _how_much(before: float, after: float) -> str:
         return "at all"
     ratio = after / before
     if ratio >= 1.95:
-        return f"about {ratio:.0f} times as much" if ratio >= 2.5 else "about twice as much"
-    percent = max(5, round(abs(ratio - 1) * 20) * 5)  # to the nearest 5 %
+        # Halves up: 2.5 is "3 times", where "2 times" would say what 2.49 ("twice") says.
+        times = math.floor(ratio + 0.5) if math.isfinite(ratio) else ratio
+        return f"about {times:.0f} times as much" if ratio >= 2.5 else "about twice as much"
+    # To the nearest 5 %, never 0 % and never 100 % less, which would read as "not at all".
+    percent = min(95, max(5, round(abs(ratio - 1) * 20) * 5))
     return f"about {percent}% {'more' if ratio > 1 else 'less'}"
 
 

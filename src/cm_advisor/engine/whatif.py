@@ -257,7 +257,7 @@ def what_if(catalogue: Catalogue, scored: Scored) -> list[WhatIf]:
     """Per model other than the winner, the preferred change the organization could make,
     and the preferred difference in its patients, that would put it first."""
     singles = _singles(catalogue, scored)
-    if len(singles.row) == 0:
+    if len(singles.row) == 0 or len(scored.table.models) < 2:  # no other model to put first
         return []
     found = _variants(catalogue, scored, singles)
     winner = scored.order[0]
