@@ -156,9 +156,14 @@ def test_full_archetype_recommends_the_engines_choice_first(
     top = catalogue.model(expected.recommended)
     recommendation = one(page, "section.recommendation")
     assert text_of(one(recommendation, "h2")) == top.name
-    assert f"{expected.ranking[0].score:.1f}" in text_of(one(recommendation, ".score-value"))
+    assert expected.verdict == "clear"
+    assert text_of(one(recommendation, ".badge-verdict")) == "Clear lead"
+    assert text_of(one(recommendation, ".headline")) == expected.headline
+    assert text_of(one(recommendation, ".score-words")).startswith(
+        f"{expected.ranking[0].fit.capitalize()} fit: {expected.ranking[0].score:.1f} out of 100"
+    )
     assert f"{expected.confidence.capitalize()} confidence" in text_of(recommendation)
-    assert expected.confidence_reason in text_of(recommendation)
+    assert text_of(one(page, "#analysis .confidence-reason")) == expected.confidence_reason
     for reason in expected.ranking[0].reasons:
         assert reason in text_of(recommendation)
 
@@ -170,9 +175,10 @@ def test_full_archetype_recommends_the_engines_choice_first(
         assert one(item, "svg.score-bar")
         for behind in ms.behind_top:
             assert behind in text_of(item)
-        rows = one(one(item, "details"), "tbody").select("tr")
+        assert one(item, ".rank-more a")["href"] == f"#scores-{ms.model}"
+        rows = one(one(page, f"#scores-{ms.model}"), "tbody").select("tr")
         assert len(rows) == 1 + len(ms.contributions)  # the neutral starting point, then each
-    assert not page.select("section.unanswered")
+    assert not page.select(".unanswered")
     assert catalogue.version in text_of(one(page, ".small-print"))
 
 
@@ -182,7 +188,7 @@ def test_contribution_rows_name_topic_answer_and_signed_points(
     page = parse(client.post("/assess", data={"acuity": "low", "outcomes_1": "cost"}).text)
     result = engine.score(catalogue, {"acuity": "low", "outcomes": ["cost"]})
     first = result.ranking[0]
-    rows = one(one(page, f"#rank-{first.model}"), "tbody").select("tr")[1:]
+    rows = one(one(page, f"#scores-{first.model}"), "tbody").select("tr")[1:]
     acuity = catalogue.question("acuity")
     row = rows[[c.question for c in first.contributions].index("acuity")]
     cells = [text_of(one(row, "th")), *(text_of(td) for td in row.select("td"))]
@@ -267,15 +273,25 @@ def test_duplicate_outcomes_are_an_error_on_the_outcomes_field(client: TestClien
     assert checked(page, "staffing") == ["limited"]
 
 
-def test_empty_form_gives_a_low_confidence_result_listing_every_question(
+def test_empty_form_recommends_no_model_and_lists_every_question(
     client: TestClient, catalogue: Catalogue
 ) -> None:
     # What a browser sends when nothing is answered: the text fields, empty.
     response = client.post("/assess", data={"label": "", "notes": ""})
     assert response.status_code == 200
     page = parse(response.text)
-    assert "Low confidence" in text_of(one(page, "section.recommendation"))
-    unanswered = one(page, "section.unanswered")
+    verdict = one(page, "section.recommendation")
+    assert text_of(one(verdict, ".badge-verdict")) == "Not enough answers"
+    assert text_of(one(verdict, "h2")) == "No model recommended yet"
+    shown = text_of(verdict)
+    assert not [m.name for m in catalogue.models if m.name in shown]
+    assert "confidence" not in shown
+    assert text_of(one(page, "title")).startswith("No recommendation yet")
+    # Nothing is built on the provisional first place: no blend, staffing or what-if.
+    assert not page.select("#hybrids, #staffing, #what-if, #analysis, #next-steps, #evidence")
+    assert not page.select(".rank-top")
+    assert "Provisional" in text_of(one(page, "#ranking"))
+    unanswered = one(page, ".unanswered")
     assert [text_of(li) for li in unanswered.select("li")] == [
         q.label for q in catalogue.questionnaire.questions
     ]
@@ -286,7 +302,7 @@ def test_empty_form_gives_a_low_confidence_result_listing_every_question(
 
 def test_answer_them_link_reopens_the_form_with_the_answers(client: TestClient) -> None:
     page = parse(client.post("/assess", data={"acuity": "high", "outcomes_1": "cost"}).text)
-    href = str(one(page, "section.unanswered a")["href"])
+    href = str(one(page, ".unanswered a")["href"])
     form = parse(client.get(href.split("#")[0]).text)
     assert checked(form, "acuity") == ["high"]
     assert selected(form, "outcomes_1") == "cost"
@@ -300,7 +316,9 @@ def test_unknown_fields_and_uploads_are_ignored(client: TestClient) -> None:
     )
     assert response.status_code == 200
     page = parse(response.text)
-    assert "Staffing" not in [text_of(th) for th in page.select("th[scope=row]")]
+    assert "Staffing" not in [text_of(th) for th in page.select("#scores th[scope=row]")]
+    staffing = next(r for r in page.select(".answers-table tbody tr") if "Staffing" in text_of(r))
+    assert "Not answered" in text_of(staffing)
 
 
 # --- the model library ---------------------------------------------------------------

@@ -31,3 +31,9 @@ def selected(page: Tag, select_id: str) -> str:
     chosen = [str(o["value"]) for o in one(page, f"#{select_id}").select("option[selected]")]
     assert len(chosen) <= 1, f"#{select_id} has several options selected: {chosen}"
     return chosen[0] if chosen else ""
+
+
+def manage_link(html: str) -> str:
+    """The one-time manage link a page shows in full (empty when it shows none)."""
+    found = parse(html).select_one("#manage-url")
+    return found.get_text().strip() if found is not None else ""

@@ -11,6 +11,7 @@ from starlette.responses import Response
 # Stored results and exports: the browser keeps a copy but asks every time (the label and
 # notes can be edited, the result deleted), and a 304 answers when nothing changed.
 REVALIDATE = "private, no-cache"
+SHARED = {"Cache-Control": REVALIDATE, "X-Robots-Tag": "noindex, nofollow"}
 
 
 def etag_for(*parts: bytes | str) -> str:
