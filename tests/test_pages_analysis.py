@@ -77,7 +77,10 @@ def test_advanced_section_is_closed_with_one_select_per_question_at_its_default(
         assert field["type"] == "number"
         assert text_of(one(details, f"label[for=tier_{tier.id}]")) == tier.label
         assert text_of(one(details, f"#tier_{tier.id}-help")) == tier.description
-    assert one(details, "#population_size_number")["type"] == "number"
+    # The number of patients is asked once, with the population size, and takes "12,000".
+    assert not details.select("#population_size_number")
+    number = one(page, "#q-population_size #population_size_number")
+    assert number["type"] == "text" and number["inputmode"] == "numeric"
     # The questionnaire's own parts and questions are still the only sections and fieldsets.
     assert len(one(page, "form").select("fieldset")) == len(catalogue.questionnaire.questions)
 
@@ -184,13 +187,13 @@ def test_unusable_population_fields_are_errors_by_the_field(
 def test_a_size_alone_gives_staffing_for_the_recommended_model(
     client: TestClient, catalogue: Catalogue
 ) -> None:
-    page = _post(client, {**INTENSIVE, "population_size_number": "12,000"})
-    expected = engine.score(catalogue, ARCHETYPES["intensive"], None, {"size": 12000})
+    page = _post(client, {**INTENSIVE, "population_size_number": "1,200"})  # the "small" band
+    expected = engine.score(catalogue, ARCHETYPES["intensive"], None, {"size": 1200})
     staffing = expected.staffing
     assert staffing is not None
     cm = staffing.case_managers
     assert text_of(one(page, "p.staffing-line")) == (
-        f"For 12,000 patients, {catalogue.model(staffing.model).name} needs about "
+        f"For 1,200 patients, {catalogue.model(staffing.model).name} needs about "
         f"{cm.low:,}–{cm.high:,} full-time case managers at "
         f"{staffing.caseload_low}–{staffing.caseload_high} patients each."
     )
@@ -202,7 +205,7 @@ def test_an_assumed_caseload_is_marked_as_a_planning_assumption(
 ) -> None:
     assert catalogue.model("brokerage").intensity.caseload.assumption
     brokerage = {k: v for k, v in ARCHETYPES["brokerage"].items() if isinstance(v, str)}
-    page = _post(client, {**brokerage, "outcomes_1": "cost", "population_size_number": "800"})
+    page = _post(client, {**brokerage, "outcomes_1": "cost", "population_size_number": "25000"})
     assert "Planning assumption" in text_of(one(page, "section.staffing"))
 
 
@@ -210,7 +213,10 @@ def test_a_tiered_population_gets_a_tier_table_whose_total_adds_up(
     client: TestClient, catalogue: Catalogue
 ) -> None:
     page = _post(client, {**MIXED, "population_size_number": "12000", **TIERS})
-    expected = engine.score(catalogue, MIXED_ANSWERS, None, POPULATION)
+    # No size band was chosen: the number picks it (12,000 is "medium").
+    expected = engine.score(
+        catalogue, MIXED_ANSWERS | {"population_size": "medium"}, None, POPULATION
+    )
     tiered = next(h for h in expected.hybrids if h.kind == "tiered")
 
     table = one(page, "table.tier-table")
