@@ -184,17 +184,17 @@ def test_the_sections_listed_are_the_sections_shown(catalogue: Catalogue) -> Non
     full = result_context(catalogue, _score(catalogue, MIXED, population={"size": 9000}))
     assert [a for a, _ in full["sections"]] == [  # type: ignore[attr-defined]
         "next-steps",
+        "answers",
         "ranking",
         "analysis",
         "what-if",
         "hybrids",
         "staffing",
         "evidence",
-        "answers",
         "scores",
     ]
     bare = result_context(catalogue, _score(catalogue, {}))
-    assert [a for a, _ in bare["sections"]] == ["ranking", "answers", "scores"]  # type: ignore[attr-defined]
+    assert [a for a, _ in bare["sections"]] == ["answers", "ranking", "scores"]  # type: ignore[attr-defined]
 
 
 # --- answers in words, and differences -------------------------------------------------------

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from helpers.archetypes import ARCHETYPES
+from helpers.archetypes import ARCHETYPES, MIXED
 from helpers.browser.harness import CHROMIUM, CHROMIUM_ARGS, Pages, Site
 from helpers.servers import running_server
 
@@ -46,6 +46,8 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with running_server(env, log=data / "server.log") as url, httpx.Client(base_url=url) as api:
         first = api.post("/api/v1/assessments", json=_body("intensive", "Riverside Health"))
         second = api.post("/api/v1/assessments", json=_body("brokerage", "Riverside, after"))
+        tie = api.post("/api/v1/assessments", json={"answers": MIXED, "label": "Level pegging"})
+        empty = api.post("/api/v1/assessments", json={"answers": {}, "label": "Nothing yet"})
         form = api.get("/assess").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert csrf, "the questionnaire form must carry the CSRF field"
@@ -60,6 +62,8 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             second=second.json()["id"],
             manage_url=first.json()["manage_url"],
             draft=draft.headers["location"].split("/")[2],
+            tie=tie.json()["id"],
+            empty=empty.json()["id"],
         )
 
 

@@ -95,7 +95,6 @@ def _report_html(request: Request, store: Store, catalogue: Catalogue, saved: As
     context = result_context(scored, saved.result) | {
         "assessment": saved,
         "share_url": urls.absolute(request, urls.result(saved.token)),
-        "matrix": report.score_matrix(scored, saved.result),
     }
     template = request.app.state.templates.env.get_template("report.html")
     html: str = template.render(context)

@@ -18,6 +18,7 @@ from cm_advisor.engine.results import HybridProposal, ModelScore, StaffRange
 from cm_advisor.engine.types import NextSteps, Reference
 from cm_advisor.web import forms
 from cm_advisor.web.answers_view import answer_rows
+from cm_advisor.web.report import score_matrix
 from cm_advisor.web.verdict_view import VerdictView, verdict_view
 
 WHAT_IF_GROUPS = (
@@ -121,6 +122,7 @@ def result_context(catalogue: Catalogue, result: Result) -> dict[str, object]:
             catalogue, result.answers, result.weights, result.population
         ),
         "changed_priorities": changed_priorities(catalogue, result),
+        "matrix": score_matrix(catalogue, result),
         "tiered": tiered,
         "tier_totals": tier_totals(tiered) if tiered else None,
     }
@@ -144,13 +146,13 @@ def sections(
     """The "On this page" list: (anchor, title) of each section the page shows, in order."""
     shown = [
         ("next-steps", "First 90 days", bool(steps)),
+        ("answers", "Your answers", True),
         ("ranking", "How the models compare", True),
         ("analysis", "How firm it is", bool(result.robustness)),
         ("what-if", "What would change the answer", bool(groups)),
         ("hybrids", "Hybrid designs", bool(result.hybrids)),
         ("staffing", "Staffing", staffed),
         ("evidence", "Evidence", bool(found)),
-        ("answers", "Your answers", True),
         ("scores", "How each score was built", True),
     ]
     return [(anchor, title) for anchor, title, present in shown if present]
