@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from helpers.archetypes import ARCHETYPES
 
-EXPORTS = ("", ".json", ".csv")
+EXPORTS = ("", ".json", ".csv", ".xlsx", ".pdf", "/report")
 
 
 def _create(client: TestClient, label: str = "Before") -> tuple[str, str]:
@@ -42,8 +42,19 @@ def test_a_stored_result_answers_304_when_the_browser_has_it(
     assert other.content == first.content
 
 
-@pytest.mark.parametrize("suffix", ["", ".json"])
-@pytest.mark.parametrize("change", ["label", "notes"])
+@pytest.mark.parametrize(
+    ("suffix", "change"),
+    [
+        ("", "label"),
+        ("", "notes"),
+        (".json", "label"),
+        (".json", "notes"),
+        (".csv", "label"),
+        ("/report", "label"),
+        (".xlsx", "notes"),
+        (".pdf", "label"),
+    ],
+)
 def test_editing_the_label_or_notes_changes_the_etag(
     client: TestClient, suffix: str, change: str
 ) -> None:
@@ -54,14 +65,15 @@ def test_editing_the_label_or_notes_changes_the_etag(
     fresh = client.get(f"/r/{token}{suffix}", headers={"If-None-Match": old.headers["etag"]})
     assert fresh.status_code == 200
     assert fresh.headers["etag"] != old.headers["etag"]
-    assert (label if change == "label" else notes) in fresh.text
+    if suffix not in (".xlsx", ".pdf"):
+        assert (label if change == "label" else notes) in fresh.text
 
 
-def test_the_csv_etag_stays_when_only_the_label_changes(client: TestClient) -> None:
-    """The CSV shows the ranking only: an edited label leaves what it shows unchanged."""
+def test_the_csv_etag_stays_when_only_the_notes_change(client: TestClient) -> None:
+    """The CSV carries the label but not the notes: edited notes leave what it shows as it was."""
     token, manage = _create(client)
     old = client.get(f"/r/{token}.csv")
-    _edit(client, manage, "After", "new notes")
+    _edit(client, manage, "Before", "new notes")
     again = client.get(f"/r/{token}.csv", headers={"If-None-Match": old.headers["etag"]})
     assert again.status_code == 304
 

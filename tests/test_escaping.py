@@ -97,6 +97,6 @@ def test_help_texts_on_the_questionnaire_are_text(tmp_path: Path) -> None:
     assert text_of(help_text) == "Count <em>every</em> patient."
     option_help = one(page, f"#{question['id']}-{question['options'][0]['id']}-help")
     assert text_of(option_help) == "Mostly <em>stable</em>."
-    notes = one(page, f"#q-{ranked['id']} .option-notes dd")  # "What the options mean"
+    notes = one(page, f"#{ranked['id']}-{ranked['options'][0]['id']}-help")
     assert text_of(notes) == "Fewer <em>admissions</em>."
     assert page.select("em") == []

@@ -19,7 +19,7 @@ from cm_advisor.storage import StoreUnavailable
 from cm_advisor.web import forms
 from cm_advisor.web.app import create_app
 from helpers.archetypes import ARCHETYPES
-from helpers.html import checked, one, parse, selected, text_of
+from helpers.html import checked, one, parse, ranked, text_of
 from helpers.settings import DEFAULTS, HermeticSettings
 
 XSS = "<script>alert('x')</script>"
@@ -34,10 +34,12 @@ def app(settings: Settings) -> FastAPI:
     return create_app(settings)
 
 
-def _form(answers: dict[str, Any]) -> dict[str, str]:
-    """The form a browser would send for these answers (outcomes as numbered priorities)."""
-    fields = {k: v for k, v in answers.items() if isinstance(v, str)}
-    fields.update({f"outcomes_{i}": o for i, o in enumerate(answers.get("outcomes", ()), 1)})
+def _form(answers: dict[str, Any]) -> dict[str, Any]:
+    """The form a browser sends for these answers: outcomes ticked, and numbered in order."""
+    fields: dict[str, Any] = {k: v for k, v in answers.items() if isinstance(v, str)}
+    outcomes = list(answers.get("outcomes", ()))
+    fields["outcomes"] = outcomes
+    fields.update({f"outcomes_order_{o}": str(i) for i, o in enumerate(outcomes, 1)})
     return fields
 
 
@@ -108,7 +110,7 @@ def test_questionnaire_renders_every_section_and_question(
         assert text_of(one(fieldset, f"#{help_id}")) == question.help
         if question.kind == "single":
             radios = fieldset.select(f"input[type=radio][name='{question.id}']")
-            assert [r["value"] for r in radios] == [*question.option_ids, ""]
+            assert [r["value"] for r in radios] == ["", *question.option_ids]  # "Not sure" first
             assert checked(page, question.id) == [""]  # "not sure" until answered
             for option in question.options:
                 label = one(fieldset, f"label[for='{question.id}-{option.id}']")
@@ -117,28 +119,48 @@ def test_questionnaire_renders_every_section_and_question(
     assert text_of(one(page, "button[type=submit]")) == "Show me the recommendation"
 
 
-def test_outcomes_are_ranked_with_numbered_selects(
+def test_outcomes_are_checkboxes_each_with_an_order_field(
     client: TestClient, catalogue: Catalogue
 ) -> None:
     page = parse(client.get("/assess").text)
     outcomes = catalogue.question("outcomes")
     fieldset = one(page, "#q-outcomes")
-    selects = fieldset.select("select")
-    assert [s["name"] for s in selects] == [f"outcomes_{i}" for i in range(1, 7)]
-    assert text_of(one(fieldset, "label[for=outcomes_1]")) == "1st priority"
-    assert text_of(one(fieldset, "label[for=outcomes_2]")) == "2nd priority"
-    for select in selects:
-        options = select.select("option")
-        assert [o["value"] for o in options] == ["", *outcomes.option_ids]
-        assert text_of(options[0]) == "— none —"
+    assert not fieldset.select("select")  # no drop-downs that can repeat an outcome
+    boxes = fieldset.select("input[type=checkbox]")
+    assert [b["name"] for b in boxes] == ["outcomes"] * len(outcomes.options)
+    assert [b["value"] for b in boxes] == list(outcomes.option_ids)
+    for option in outcomes.options:
+        assert text_of(one(fieldset, f"label[for=outcomes-{option.id}]")) == option.label
+        order = one(fieldset, f"#outcomes_order_{option.id}")
+        assert order["name"] == f"outcomes_order_{option.id}" and order["inputmode"] == "numeric"
+        assert f"“{option.short_label}”" in text_of(one(fieldset, f"label[for={order['id']}]"))
+    assert "Tick up to 6" in text_of(one(fieldset, "#outcomes-order-help"))
 
 
 def test_query_parameters_prefill_the_questionnaire(client: TestClient) -> None:
-    page = parse(client.get("/assess", params={"acuity": "high", "outcomes_2": "cost"}).text)
+    params = {
+        "acuity": "high",
+        "outcomes": "cost,quality,experience",
+        "outcomes_order_cost": "3",
+        "outcomes_order_experience": "1",
+    }
+    page = parse(client.get("/assess", params=params).text)
     assert checked(page, "acuity") == ["high"]
-    assert selected(page, "outcomes_2") == "cost"
-    assert selected(page, "outcomes_1") == ""
+    # Numbered ones first, by number; then the rest as listed; shown renumbered 1, 2, 3.
+    assert ranked(page, "outcomes") == ["experience", "cost", "quality"]
+    assert one(page, "#outcomes_order_quality")["value"] == "3"
     assert not page.select(".error-summary")
+
+
+def test_links_from_before_the_checkboxes_still_fill_the_form_in_order(
+    client: TestClient,
+) -> None:
+    page = parse(
+        client.get("/assess", params={"outcomes_1": "utilization", "outcomes_2": "cost"}).text
+    )
+    assert ranked(page, "outcomes") == ["utilization", "cost"]
+    assert one(page, "#outcomes_order_utilization")["value"] == "1"
+    assert one(page, "#outcomes_order_cost")["value"] == "2"
 
 
 # --- submitting the questionnaire ------------------------------------------------------
@@ -156,9 +178,14 @@ def test_full_archetype_recommends_the_engines_choice_first(
     top = catalogue.model(expected.recommended)
     recommendation = one(page, "section.recommendation")
     assert text_of(one(recommendation, "h2")) == top.name
-    assert f"{expected.ranking[0].score:.1f}" in text_of(one(recommendation, ".score-value"))
+    assert expected.verdict == "clear"
+    assert text_of(one(recommendation, ".badge-verdict")) == "Clear lead"
+    assert text_of(one(recommendation, ".headline")) == expected.headline
+    assert text_of(one(recommendation, ".score-words")).startswith(
+        f"{expected.ranking[0].fit.capitalize()} fit: {expected.ranking[0].score:.1f} out of 100"
+    )
     assert f"{expected.confidence.capitalize()} confidence" in text_of(recommendation)
-    assert expected.confidence_reason in text_of(recommendation)
+    assert text_of(one(page, "#analysis .confidence-reason")) == expected.confidence_reason
     for reason in expected.ranking[0].reasons:
         assert reason in text_of(recommendation)
 
@@ -170,9 +197,10 @@ def test_full_archetype_recommends_the_engines_choice_first(
         assert one(item, "svg.score-bar")
         for behind in ms.behind_top:
             assert behind in text_of(item)
-        rows = one(one(item, "details"), "tbody").select("tr")
+        assert one(item, ".rank-more a")["href"] == f"#scores-{ms.model}"
+        rows = one(one(page, f"#scores-{ms.model}"), "tbody").select("tr")
         assert len(rows) == 1 + len(ms.contributions)  # the neutral starting point, then each
-    assert not page.select("section.unanswered")
+    assert not page.select(".unanswered")
     assert catalogue.version in text_of(one(page, ".small-print"))
 
 
@@ -182,7 +210,7 @@ def test_contribution_rows_name_topic_answer_and_signed_points(
     page = parse(client.post("/assess", data={"acuity": "low", "outcomes_1": "cost"}).text)
     result = engine.score(catalogue, {"acuity": "low", "outcomes": ["cost"]})
     first = result.ranking[0]
-    rows = one(one(page, f"#rank-{first.model}"), "tbody").select("tr")[1:]
+    rows = one(one(page, f"#scores-{first.model}"), "tbody").select("tr")[1:]
     acuity = catalogue.question("acuity")
     row = rows[[c.question for c in first.contributions].index("acuity")]
     cells = [text_of(one(row, "th")), *(text_of(td) for td in row.select("td"))]
@@ -202,14 +230,17 @@ def test_priority_order_reaches_the_engine_and_blanks_are_skipped(
     parsed = forms.parse_answers(catalogue, form)
     assert parsed.errors == {}
     assert parsed.answers == {"outcomes": ("readmissions", "cost")}
-    assert forms.to_fields(catalogue, parsed.answers) == {
-        "outcomes_1": "readmissions",
-        "outcomes_2": "cost",
+    fields = forms.to_fields(catalogue, parsed.answers)
+    assert fields == {
+        "outcomes": "readmissions,cost",
+        "outcomes_order_readmissions": "1",
+        "outcomes_order_cost": "2",
     }
+    assert forms.parse_answers(catalogue, fields).answers == parsed.answers
     expected = engine.score(catalogue, {"outcomes": ["readmissions", "cost"]})
     page = parse(client.post("/assess", data=form).text)
-    ranked = one(page, "ol.ranking").select("li.rank-item")
-    assert [li["id"] for li in ranked] == [f"rank-{ms.model}" for ms in expected.ranking]
+    items = one(page, "ol.ranking").select("li.rank-item")
+    assert [li["id"] for li in items] == [f"rank-{ms.model}" for ms in expected.ranking]
 
 
 def test_invalid_option_rerenders_with_answers_kept_and_error_by_the_field(
@@ -236,10 +267,10 @@ def test_invalid_option_rerenders_with_answers_kept_and_error_by_the_field(
     )
 
     for name, value in FORM_ARCHETYPE.items():
-        if name == "acuity":
+        if name == "acuity" or name.startswith("outcomes_order_"):
             continue
-        if name.startswith("outcomes_"):
-            assert selected(page, name) == value
+        if name == "outcomes":
+            assert ranked(page, name) == value
         else:
             assert checked(page, name) == [value], name
     assert not one(page, "#q-staffing").select(".field-error")
@@ -256,26 +287,31 @@ def test_duplicate_outcomes_are_an_error_on_the_outcomes_field(client: TestClien
     assert response.status_code == 422
     page = parse(response.text)
     assert "only once" in text_of(one(page, "#outcomes-error"))
-    assert one(page, ".error-summary a")["href"] == "#outcomes_1"
-    assert one(page, "#outcomes_1")["aria-invalid"] == "true"
-    assert [selected(page, f"outcomes_{i}") for i in (1, 2, 3, 4)] == [
-        "cost",
-        "quality",
-        "cost",
-        "",
-    ]
+    assert one(page, ".error-summary a")["href"] == "#outcomes-cost"
+    assert one(page, "#outcomes-cost")["aria-invalid"] == "true"
+    assert ranked(page, "outcomes") == ["cost", "quality"]
     assert checked(page, "staffing") == ["limited"]
 
 
-def test_empty_form_gives_a_low_confidence_result_listing_every_question(
+def test_empty_form_recommends_no_model_and_lists_every_question(
     client: TestClient, catalogue: Catalogue
 ) -> None:
     # What a browser sends when nothing is answered: the text fields, empty.
     response = client.post("/assess", data={"label": "", "notes": ""})
     assert response.status_code == 200
     page = parse(response.text)
-    assert "Low confidence" in text_of(one(page, "section.recommendation"))
-    unanswered = one(page, "section.unanswered")
+    verdict = one(page, "section.recommendation")
+    assert text_of(one(verdict, ".badge-verdict")) == "Not enough answers"
+    assert text_of(one(verdict, "h2")) == "No model recommended yet"
+    shown = text_of(verdict)
+    assert not [m.name for m in catalogue.models if m.name in shown]
+    assert "confidence" not in shown
+    assert text_of(one(page, "title")).startswith("No recommendation yet")
+    # Nothing is built on the provisional first place: no blend, staffing or what-if.
+    assert not page.select("#hybrids, #staffing, #what-if, #analysis, #next-steps, #evidence")
+    assert not page.select(".rank-top")
+    assert "Provisional" in text_of(one(page, "#ranking"))
+    unanswered = one(page, ".unanswered")
     assert [text_of(li) for li in unanswered.select("li")] == [
         q.label for q in catalogue.questionnaire.questions
     ]
@@ -286,10 +322,10 @@ def test_empty_form_gives_a_low_confidence_result_listing_every_question(
 
 def test_answer_them_link_reopens_the_form_with_the_answers(client: TestClient) -> None:
     page = parse(client.post("/assess", data={"acuity": "high", "outcomes_1": "cost"}).text)
-    href = str(one(page, "section.unanswered a")["href"])
+    href = str(one(page, ".unanswered a")["href"])
     form = parse(client.get(href.split("#")[0]).text)
     assert checked(form, "acuity") == ["high"]
-    assert selected(form, "outcomes_1") == "cost"
+    assert ranked(form, "outcomes") == ["cost"]
 
 
 def test_unknown_fields_and_uploads_are_ignored(client: TestClient) -> None:
@@ -300,7 +336,9 @@ def test_unknown_fields_and_uploads_are_ignored(client: TestClient) -> None:
     )
     assert response.status_code == 200
     page = parse(response.text)
-    assert "Staffing" not in [text_of(th) for th in page.select("th[scope=row]")]
+    assert "Staffing" not in [text_of(th) for th in page.select("#scores th[scope=row]")]
+    staffing = next(r for r in page.select(".answers-table tbody tr") if "Staffing" in text_of(r))
+    assert "Not answered" in text_of(staffing)
 
 
 # --- the model library ---------------------------------------------------------------

@@ -77,7 +77,10 @@ def test_advanced_section_is_closed_with_one_select_per_question_at_its_default(
         assert field["type"] == "number"
         assert text_of(one(details, f"label[for=tier_{tier.id}]")) == tier.label
         assert text_of(one(details, f"#tier_{tier.id}-help")) == tier.description
-    assert one(details, "#population_size_number")["type"] == "number"
+    # The number of patients is asked once, with the population size, and takes "12,000".
+    assert not details.select("#population_size_number")
+    number = one(page, "#q-population_size #population_size_number")
+    assert number["type"] == "text" and number["inputmode"] == "numeric"
     # The questionnaire's own parts and questions are still the only sections and fieldsets.
     assert len(one(page, "form").select("fieldset")) == len(catalogue.questionnaire.questions)
 
@@ -184,13 +187,13 @@ def test_unusable_population_fields_are_errors_by_the_field(
 def test_a_size_alone_gives_staffing_for_the_recommended_model(
     client: TestClient, catalogue: Catalogue
 ) -> None:
-    page = _post(client, {**INTENSIVE, "population_size_number": "12,000"})
-    expected = engine.score(catalogue, ARCHETYPES["intensive"], None, {"size": 12000})
+    page = _post(client, {**INTENSIVE, "population_size_number": "1,200"})  # the "small" band
+    expected = engine.score(catalogue, ARCHETYPES["intensive"], None, {"size": 1200})
     staffing = expected.staffing
     assert staffing is not None
     cm = staffing.case_managers
     assert text_of(one(page, "p.staffing-line")) == (
-        f"For 12,000 patients, {catalogue.model(staffing.model).name} needs about "
+        f"For 1,200 patients, {catalogue.model(staffing.model).name} needs about "
         f"{cm.low:,}–{cm.high:,} full-time case managers at "
         f"{staffing.caseload_low}–{staffing.caseload_high} patients each."
     )
@@ -202,7 +205,7 @@ def test_an_assumed_caseload_is_marked_as_a_planning_assumption(
 ) -> None:
     assert catalogue.model("brokerage").intensity.caseload.assumption
     brokerage = {k: v for k, v in ARCHETYPES["brokerage"].items() if isinstance(v, str)}
-    page = _post(client, {**brokerage, "outcomes_1": "cost", "population_size_number": "800"})
+    page = _post(client, {**brokerage, "outcomes_1": "cost", "population_size_number": "25000"})
     assert "Planning assumption" in text_of(one(page, "section.staffing"))
 
 
@@ -210,7 +213,10 @@ def test_a_tiered_population_gets_a_tier_table_whose_total_adds_up(
     client: TestClient, catalogue: Catalogue
 ) -> None:
     page = _post(client, {**MIXED, "population_size_number": "12000", **TIERS})
-    expected = engine.score(catalogue, MIXED_ANSWERS, None, POPULATION)
+    # No size band was chosen: the number picks it (12,000 is "medium").
+    expected = engine.score(
+        catalogue, MIXED_ANSWERS | {"population_size": "medium"}, None, POPULATION
+    )
     tiered = next(h for h in expected.hybrids if h.kind == "tiered")
 
     table = one(page, "table.tier-table")
@@ -253,31 +259,63 @@ def test_robustness_chart_has_a_bar_and_a_percentage_for_every_model(
     robust = expected.robustness
     assert robust is not None
     section = one(page, "section.analysis")
-    assert robust.text in text_of(section)
+    assert text_of(one(page, ".recommendation .firmness")).startswith(f"How firm: {robust.text}")
+    assert robust.text not in text_of(section)  # said once, in the verdict
+    assert expected.confidence_reason in text_of(section)
+    method = one(section, "details.method")  # the method is one click away
+    assert "2,000 times" in text_of(method) and "50% higher or lower" in text_of(method)
 
-    svg = one(section, "svg.share-chart-svg")
+    svg = one(method, "svg.share-chart-svg")
     assert svg["role"] == "img"
     caption = one(page, f"#{svg['aria-labelledby']}")
     assert caption.name == "figcaption" and text_of(caption)
     assert len(svg.select("rect.share-bar")) == len(catalogue.models) == 5
     labels = [text_of(t) for t in svg.select("text.share-label")]
     values = [text_of(t) for t in svg.select("text.share-value")]
-    shown = dict(zip(labels, values, strict=True))
-    assert shown == {
-        catalogue.model(m).short_name: _percent(s) for m, s in robust.first_place_share.items()
-    }
+    # In the ranking's order, the tied pair marked as such (MIXED is a tie).
+    assert expected.verdict == "tie"
+    assert labels == [
+        catalogue.model(ms.model).short_name + (" (tie)" if ms.rank <= 2 else "")
+        for ms in expected.ranking
+    ]
+    assert values == [_percent(robust.first_place_share[ms.model]) for ms in expected.ranking]
     table = one(section, "figure table")  # the text equivalent
     assert len(one(table, "tbody").select("tr")) == 5
     assert robust.critical_factor is not None
     assert robust.critical_factor.text in text_of(one(section, ".critical-factor"))
 
 
-def test_what_if_texts_are_listed(client: TestClient, catalogue: Catalogue) -> None:
+def test_what_if_comes_in_two_groups_in_the_engines_order(
+    client: TestClient, catalogue: Catalogue
+) -> None:
     page = _post(client, MIXED)
     expected = engine.score(catalogue, MIXED_ANSWERS)
-    assert expected.what_if
-    items = one(page, "ul.what-if").select("li")
-    assert [text_of(li) for li in items] == [w.text for w in expected.what_if]
+    kinds = {w.kind for w in expected.what_if}
+    assert kinds == {"organization", "patients"}
+    section = one(page, "#what-if")
+    assert [text_of(h) for h in section.select("h3")] == [
+        "Changes you could make",
+        "If your patients were different",
+    ]
+    for kind in ("organization", "patients"):
+        items = one(section, f"ul#what-if-{kind}").select("li")
+        assert [text_of(li) for li in items] == [w.text for w in expected.what_if if w.kind == kind]
+
+
+def test_a_result_saved_before_what_if_had_kinds_keeps_one_list(
+    settings: Settings, catalogue: Catalogue
+) -> None:
+    fresh = engine.score(catalogue, MIXED_ANSWERS)
+    old = fresh.model_copy(
+        update={"what_if": tuple(w.model_copy(update={"kind": None}) for w in fresh.what_if)}
+    )
+    templates = make_templates(settings.templates_dir, Urls(StaticAssets({})))
+    template = templates.env.get_template("_analysis.html")
+    page = parse(template.render(result_context(catalogue, old)))
+    assert not page.select("#what-if h3")
+    assert [text_of(li) for li in one(page, "ul.what-if").select("li")] == [
+        w.text for w in fresh.what_if
+    ]
 
 
 def test_older_results_without_analysis_render_none_of_it(

@@ -2,6 +2,7 @@
 and resume, the private edit link), the lead's page, the group view, closing and its
 stored result, and who can open what."""
 
+import io
 import logging
 import re
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from cm_advisor.engine import Catalogue
 from cm_advisor.web import forms
@@ -61,6 +64,16 @@ def answer(
     made = client.post(invite, data={"csrf_token": csrf(client, invite), **fields})
     assert made.status_code == 303, made.text
     return made.headers["location"].removesuffix("?saved=1")
+
+
+def assert_no_initials(page: Any) -> None:
+    """No respondent's initials anywhere on the page but in the evidence's author lists
+    (where "Buttar AB" is a cited author, not a respondent)."""
+    for cited in page.select("#evidence"):
+        cited.decompose()
+    shown = text_of(one(page, "main"))
+    for _, code, _ in groups.RESPONDENTS:
+        assert re.search(rf"\b{code}\b", shown) is None, code
 
 
 def ranking(page: Any) -> list[tuple[str, str]]:
@@ -271,8 +284,7 @@ def test_five_people_in_three_roles_in_the_group_view(
         [f"Respondent {n} ({role})", catalogue.model(m).name]
         for n, ((role, _, _), m) in enumerate(zip(groups.RESPONDENTS, own, strict=True), 1)
     ]
-    for _, code, _ in groups.RESPONDENTS:
-        assert code not in text_of(one(view, "main"))
+    assert_no_initials(view)
     cards = [a["id"].removeprefix("question-") for a in view.select("article.group-question")]
     assert cards == ["staff_mix", "acuity"]  # the one that changes the winner first
     agreed = [tr["id"].removeprefix("question-") for tr in view.select("#agreed tbody tr")]
@@ -304,8 +316,7 @@ def test_closing_stores_a_result_whose_link_shows_it_for_ever(
     etag = shared.headers["etag"]
     assert browser.get(share, headers={"If-None-Match": etag}).status_code == 304
     page = parse(shared.text)
-    for _, code, _ in groups.RESPONDENTS:
-        assert code not in text_of(one(page, "main"))
+    assert_no_initials(page)
     assert text_of(one(page, "#discuss")) == text_of(one(before, "#discuss"))
 
     shown = ranking(before)
@@ -429,3 +440,36 @@ def test_an_unknown_round_and_bad_tokens_are_404s(browser: TestClient) -> None:
         "/groups/never-issued/resume/draft",
     ):
         assert browser.get(path).status_code == 404, path
+
+
+def test_the_group_view_downloads_its_report_and_workbook(
+    browser: TestClient, catalogue: Catalogue
+) -> None:
+    """The lead downloads the live group result as the PDF report and the workbook a
+    single result has: the combined answers' winner, the round's label, and no link that
+    would let a reader into the round; nothing to download before anyone answered."""
+    lead = start(browser, label="Riverside Health")
+    view = parse(browser.get(lead + "/view").text)
+    assert view.select("a[href$='/view.pdf']") == []
+    assert browser.get(lead + "/view.pdf").status_code == 409
+    for role, initials, answers in groups.RESPONDENTS:
+        answer(browser, catalogue, lead, answers, role, initials)
+    view = parse(browser.get(lead + "/view").text)
+    pdf_link = one(view, ".downloads a[href$='/view.pdf']")["href"]
+    xlsx_link = one(view, ".downloads a[href$='/view.xlsx']")["href"]
+    winner = catalogue.model(reference.winner(reference.RAW, groups.PROFILE)).name
+
+    pdf = browser.get(pdf_link)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["cache-control"] == "no-store"
+    assert "riverside-health" in pdf.headers["content-disposition"]
+    text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    flat = " ".join(text.split())
+    assert "Riverside Health" in flat and winner in flat
+    assert invite_of(lead) not in flat and "/lead/" not in flat
+
+    book = load_workbook(io.BytesIO(browser.get(xlsx_link).content))
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row}
+    assert summary["Label"] == "Riverside Health"
+    assert winner in " ".join(str(v) for v in summary.values())
+    assert not any(invite_of(lead) in str(v) for v in summary.values())

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from cm_advisor.web.api_assessments import CreatedAssessment
 from cm_advisor.web.app import create_app
 from helpers.archetypes import ARCHETYPES
+from helpers.html import manage_link
 from helpers.servers import running_server
 from helpers.settings import DEFAULTS, HermeticSettings
 
@@ -50,11 +51,11 @@ def test_submitting_saves_and_redirects_to_the_share_link(client: TestClient) ->
 def test_the_manage_link_is_shown_once(client: TestClient) -> None:
     token = create(client)
     first = client.get(f"/r/{token}")
-    match = re.search(r'value="http://testserver(/manage/[^"]+)"', first.text)
-    assert match, "the creator must see the manage link right after saving"
+    link = manage_link(first.text)
+    assert link.startswith("http://testserver/manage/"), "the creator sees it right after saving"
     again = client.get(f"/r/{token}")
     assert "/manage/" not in again.text
-    assert client.get(match.group(1)).status_code == 200
+    assert client.get(link).status_code == 200
 
 
 def test_tokens_are_unique_and_long(client: TestClient) -> None:
@@ -141,9 +142,9 @@ def csrf_from(page: str) -> dict[str, str]:
 
 
 def _manage_path(client: TestClient, token: str) -> str:
-    match = re.search(r'value="http://testserver(/manage/[^"]+)"', client.get(f"/r/{token}").text)
-    assert match
-    return match.group(1)
+    link = manage_link(client.get(f"/r/{token}").text)
+    assert link.startswith("http://testserver/manage/")
+    return link.removeprefix("http://testserver")
 
 
 def test_manage_edits_label_and_notes_and_a_wrong_key_is_refused(client: TestClient) -> None:
@@ -182,7 +183,10 @@ def test_csv_export_has_one_row_per_model(client: TestClient) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["rank"] for r in rows] == ["1", "2", "3", "4", "5"]
     assert rows[0]["model"] == "intensive" and rows[0]["reasons"]
-    assert set(rows[0]) == {"rank", "model", "name", "score", "fit", "reasons", "concerns"}
+    # The columns machines read come first, as before; the answers follow on every row.
+    assert list(rows[0])[:7] == ["rank", "model", "name", "score", "fit", "reasons", "concerns"]
+    assert all(r["answer_acuity"] == ARCHETYPES["intensive"]["acuity"] for r in rows)
+    assert rows[0]["answer_outcomes"] == "|".join(ARCHETYPES["intensive"]["outcomes"])
 
 
 def test_compare_shows_two_results_side_by_side(client: TestClient) -> None:

@@ -42,6 +42,9 @@ def test_the_builders_shapes_are_the_routes_own(client: TestClient) -> None:
         (urls.result(token), route("result_page", token=token)),
         (urls.result_json(token), route("result_json", token=token)),
         (urls.result_csv(token), route("result_csv", token=token)),
+        (urls.result_xlsx(token), route("result_xlsx", token=token)),
+        (urls.result_pdf(token), route("result_pdf", token=token)),
+        (urls.report(token), route("report_page", token=token)),
         (urls.rescore(token), route("rescore", token=token)),
         (urls.compare(), route("compare")),
         (urls.manage(token, key), route("manage_page", token=token, key=key)),
@@ -62,6 +65,8 @@ def test_the_builders_shapes_are_the_routes_own(client: TestClient) -> None:
         (urls.group_next(token, key), route("group_next", invite=token, key=key)),
         (urls.group_delete(token, key), route("group_delete", invite=token, key=key)),
         (urls.group_result(token), route("group_result", token=token)),
+        (urls.manage_delete(token, key), route("manage_delete_confirm", token=token, key=key)),
+        (urls.manage_link_file(token, key), route("manage_link_file", token=token, key=key)),
         (urls.docs(), route("docs")),
         (urls.openapi(), "/openapi.json"),
     ]
@@ -105,7 +110,11 @@ def _pages(client: TestClient) -> list[str]:
         f"/r/{created['id']}",
         f"/r/{created['id']}/rescore",
         manage,
+        f"{manage}/delete",
+        f"/r/{created['id']}/report",
+        f"/r/{other['id']}",
         f"/compare?a={created['id']}&b={other['id']}",
+        f"/compare?a={created['id']}&b=not-a-result",
         "/nope",
     ]
 

@@ -19,9 +19,7 @@
   function answered(fieldset) {
     var radio = fieldset.querySelector("input[type=radio]:checked");
     if (radio) return radio.value !== "";
-    return Array.prototype.some.call(fieldset.querySelectorAll("select"), function (s) {
-      return s.value !== "";
-    });
+    return fieldset.querySelector("input[type=checkbox]:checked") !== null;
   }
 
   function countIn(root) {
@@ -135,6 +133,9 @@
     controls().forEach(function (c) {
       if (c.type === "radio") {
         if (c.checked) fields[c.name] = c.value;
+      } else if (c.type === "checkbox") {
+        if (!Array.isArray(fields[c.name])) fields[c.name] = [];
+        if (c.checked) fields[c.name].push(c.value);
       } else {
         fields[c.name] = c.value;
       }
@@ -171,7 +172,13 @@
     controls().forEach(function (c) {
       if (!Object.prototype.hasOwnProperty.call(fields, c.name)) return;
       var value = String(fields[c.name]);
-      if (c.type === "radio") {
+      if (c.type === "checkbox") {
+        var ticked = [].concat(fields[c.name]).indexOf(c.value) >= 0;
+        if (c.checked !== ticked) {
+          c.checked = ticked;
+          changed.push(c);
+        }
+      } else if (c.type === "radio") {
         var on = c.value === value;
         if (c.checked !== on) {
           c.checked = on;
@@ -235,5 +242,127 @@
   });
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) save(); // back from the result page: the form is showing answers
+  });
+})();
+
+// Outcomes: ticking a box gives it the next place, unticking closes the gap, and "Move up"
+// swaps it with the one above. The order fields (what the server reads) stay in step but
+// out of sight; without this script people type the order themselves.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll(".ranked-options"), function (list) {
+    var most = parseInt(list.getAttribute("data-max"), 10) || 99;
+    var rows = Array.prototype.slice.call(list.querySelectorAll(".ranked-option"));
+    var status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    list.parentNode.insertBefore(status, list.nextSibling);
+
+    function box(row) { return row.querySelector("input[type=checkbox]"); }
+    function place(row) { return row.querySelector(".option-order input"); }
+    function name(row) { return row.querySelector("label").textContent.trim(); }
+    function ordinal(n) {
+      var s = ["th", "st", "nd", "rd"], v = n % 100;
+      return n + (s[(v - 20) % 10] || s[v] || s[0]);
+    }
+
+    // Ticked rows in their current order: numbered first (by number), then as listed.
+    function ordered() {
+      var ticked = rows.filter(function (row) { return box(row).checked; });
+      return ticked.map(function (row, i) {
+        var n = parseInt(place(row).value, 10);
+        return { row: row, key: isNaN(n) ? 1000 + i : n * 1000 + i };
+      }).sort(function (a, b) { return a.key - b.key; }).map(function (x) { return x.row; });
+    }
+
+    function render(order) {
+      rows.forEach(function (row) {
+        var badge = row.querySelector(".order-badge");
+        var at = order.indexOf(row);
+        place(row).value = at < 0 ? "" : String(at + 1);
+        if (at < 0) {
+          if (badge) badge.parentNode.removeChild(badge);
+          return;
+        }
+        if (!badge) {
+          badge = document.createElement("span");
+          badge.className = "order-badge";
+          badge.appendChild(document.createElement("span"));
+          var up = document.createElement("button");
+          up.type = "button";
+          up.className = "button";
+          up.textContent = "Move up";
+          up.addEventListener("click", function () { move(row); });
+          badge.appendChild(up);
+          row.appendChild(badge);
+        }
+        badge.firstChild.textContent = ordinal(at + 1);
+        var button = badge.querySelector("button");
+        button.hidden = at === 0;
+        button.setAttribute("aria-label", "Move “" + name(row) + "” up from " + ordinal(at + 1));
+      });
+    }
+
+    function move(row) {
+      var order = ordered();
+      var at = order.indexOf(row);
+      if (at <= 0) return;
+      order.splice(at, 1);
+      order.splice(at - 1, 0, row);
+      render(order);
+      status.textContent = name(row) + " is now " + ordinal(at) + ".";
+      var button = row.querySelector(".order-badge button");
+      if (button && button.hidden) box(row).focus(); else if (button) button.focus();
+      list.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+
+    list.addEventListener("change", function (event) {
+      var target = event.target;
+      if (!target || target.type !== "checkbox") return;
+      var row = target.closest(".ranked-option");
+      var others = ordered().filter(function (r) { return r !== row; });
+      if (target.checked) {
+        if (others.length >= most) {
+          target.checked = false;
+          place(row).value = "";
+          status.textContent = "You can choose up to " + most + ". Untick one first.";
+          return;
+        }
+        if (!place(row).value) place(row).value = String(others.length + 1); // last, unless restored
+      } else {
+        place(row).value = "";
+      }
+      var order = ordered();
+      render(order);
+      status.textContent = target.checked
+        ? name(row) + " is " + ordinal(order.indexOf(row) + 1) + "."
+        : name(row) + " is no longer chosen.";
+    });
+
+    list.classList.add("is-live");
+    render(ordered());
+  });
+})();
+
+// The number of patients picks the size band it falls in, as the server would.
+(function () {
+  "use strict";
+  var number = document.getElementById("population_size_number");
+  if (!number) return;
+  var bands = Array.prototype.filter.call(
+    document.querySelectorAll("input[type=radio][data-most]"),
+    function (radio) { return radio.name === "population_size"; }
+  );
+  number.addEventListener("input", function () {
+    var size = parseInt(number.value.replace(/[\s,'_\u00a0\u202f]/g, "").replace(/\.(?=\d{3}(\D|$))/g, ""), 10);
+    if (isNaN(size) || size < 1) return;
+    var band = bands.filter(function (radio) {
+      var limit = radio.getAttribute("data-most");
+      return limit === "" || size <= parseInt(limit, 10);
+    })[0];
+    if (band && !band.checked) {
+      band.checked = true;
+      band.dispatchEvent(new Event("change", { bubbles: true }));
+    }
   });
 })();

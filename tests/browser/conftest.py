@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from helpers import groups
-from helpers.archetypes import ARCHETYPES
+from helpers.archetypes import ARCHETYPES, MIXED
 from helpers.browser.harness import CHROMIUM, CHROMIUM_ARGS, GroupSite, Pages, Site
 from helpers.servers import running_server
 
@@ -48,6 +48,8 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with running_server(env, log=data / "server.log") as url, httpx.Client(base_url=url) as api:
         first = api.post("/api/v1/assessments", json=_body("intensive", "Riverside Health"))
         second = api.post("/api/v1/assessments", json=_body("brokerage", "Riverside, after"))
+        tie = api.post("/api/v1/assessments", json={"answers": MIXED, "label": "Level pegging"})
+        empty = api.post("/api/v1/assessments", json={"answers": {}, "label": "Nothing yet"})
         form = api.get("/assess").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert csrf, "the questionnaire form must carry the CSRF field"
@@ -75,6 +77,8 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 closed_lead=_path(closed_round["lead_url"]),
                 result=_path(closed.json()["result_url"]),
             ),
+            tie=tie.json()["id"],
+            empty=empty.json()["id"],
         )
 
 

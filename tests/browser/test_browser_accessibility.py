@@ -53,6 +53,30 @@ def _group_answers_with_errors(page: Page, site: Site) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
 
 
+def _questionnaire_ranked(page: Page, site: Site) -> None:
+    """Outcomes ticked: the order badges and "Move up" buttons enhance.js adds."""
+    page.goto("/assess")
+    for outcome in ("utilization", "cost", "housing"):
+        page.locator(f"label[for='outcomes-{outcome}']").click()
+    page.locator("#population_size_number").fill("12,000")
+    page.locator("#q-acuity summary").click()  # a help text open
+    expect(page.locator(".order-badge")).to_have_count(3)
+
+
+def _result_fresh(page: Page, site: Site) -> None:
+    """Right after submitting: the one-time manage link with its copy and download."""
+    page.goto("/assess")
+    page.locator("label[for='acuity-high']").click()
+    submit(page)
+    expect(page.locator("#manage-url")).to_be_visible()
+
+
+def _delete_confirmation(page: Page, site: Site) -> None:
+    page.goto(site.manage_url)
+    page.get_by_role("link", name="Delete this result…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this result?")
+
+
 def _go(path: Callable[[Site], str]) -> Callable[[Page, Site], None]:
     def open_page(page: Page, site: Site) -> None:
         page.goto(path(site))
@@ -65,12 +89,21 @@ PAGES: dict[str, Callable[[Page, Site], None]] = {
     "questionnaire": _go(lambda s: "/assess"),
     "questionnaire-errors": _questionnaire_with_errors,
     "questionnaire-restored": _questionnaire_restored,
+    "questionnaire-ranked": _questionnaire_ranked,
     "result": _go(lambda s: f"/r/{s.first}"),
+    "result-fresh": _result_fresh,
+    "result-tie": _go(lambda s: f"/r/{s.tie}"),
+    "result-empty": _go(lambda s: f"/r/{s.empty}"),
+    "rescore": _go(lambda s: f"/r/{s.first}/rescore"),
+    "report": _go(lambda s: f"/r/{s.first}/report"),  # the PDF's HTML source
+    "report-tie": _go(lambda s: f"/r/{s.tie}/report"),
     "models": _go(lambda s: "/models"),
     "model": _go(lambda s: "/models/intensive"),
     "compare": _go(lambda s: f"/compare?a={s.first}&b={s.second}"),
+    "compare-error": _go(lambda s: f"/compare?a={s.first}&b=not-a-result"),
     "not-found": _go(lambda s: "/no-such-page"),
     "manage": _go(lambda s: s.manage_url),
+    "delete-confirmation": _delete_confirmation,
     "resume": _go(lambda s: f"/resume/{s.draft}"),
     "resume-saved": _go(lambda s: f"/resume/{s.draft}/saved"),
     "resume-missing": _go(lambda s: "/resume/expired-or-never-was"),

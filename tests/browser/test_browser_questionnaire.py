@@ -41,7 +41,7 @@ def test_complete_with_the_mouse_and_open_the_share_link_elsewhere(
     elsewhere = pages.new()  # a fresh context: no cookies, no storage
     elsewhere.goto(share_url)
     assert shown(elsewhere) == expected
-    expect(elsewhere.locator("p.result-label")).to_have_text("Clicked through")
+    expect(elsewhere.locator(".result-label")).to_have_text("Clicked through")
     expect(elsewhere.locator("#manage-url")).to_have_count(0)  # only its creator saw it
 
 
@@ -51,7 +51,7 @@ def test_complete_with_the_keyboard_alone(page: Page, catalogue: Catalogue) -> N
     answer_with_keyboard(page, catalogue, answers)
     expect(page).to_have_url(SHARE)
     assert shown(page) == Shown.expected(catalogue, engine.score(catalogue, answers))
-    expect(page.locator("p.result-label")).to_have_text("Typed without a mouse")
+    expect(page.locator(".result-label")).to_have_text("Typed without a mouse")
 
 
 def test_adjusting_answers_creates_a_new_result_and_keeps_the_original(
@@ -66,7 +66,14 @@ def test_adjusting_answers_creates_a_new_result_and_keeps_the_original(
     page.get_by_role("link", name="Adjust answers").first.click()
     expect(page).to_have_url(re.compile(r"/assess\?from="))
     assert checked(page, "acuity") == answers["acuity"]  # the saved answers are filled in
-    expect(page.locator("#outcomes_1")).to_have_value(answers["outcomes"][0])
+    first, second = answers["outcomes"]
+    expect(page.locator(f"#outcomes-{first}")).to_be_checked()
+    expect(
+        page.locator(f"#outcomes-{first}").locator("..").locator(".order-badge")
+    ).to_contain_text("1st")
+    expect(
+        page.locator(f"#outcomes-{second}").locator("..").locator(".order-badge")
+    ).to_contain_text("2nd")
     changed = answers | {"acuity": "very_high", "staffing": "ample", "budget": "flexible"}
     for question in ("acuity", "staffing", "budget"):
         page.locator(f"label[for='{question}-{changed[question]}']").click()
@@ -93,7 +100,9 @@ def test_the_manage_link_is_shown_once_and_deletes_the_result(page: Page) -> Non
 
     page.goto(manage_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Manage a saved result")
-    page.get_by_role("button", name="Delete this result").click()
+    page.get_by_role("link", name="Delete this result…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this result?")
+    page.get_by_role("button", name="Yes, delete it for good").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Result deleted")
 
     response = page.goto(share_url)
@@ -137,7 +146,7 @@ def test_the_answered_count_and_time_left_update_as_you_answer(page: Page) -> No
     expect(page.locator("#progress-live")).to_have_class(re.compile("is-live"))
     for answer in ("acuity-high", "complex_needs-many", "staffing-adequate"):
         page.locator(f"label[for='{answer}']").click()
-    page.locator("#outcomes_1").select_option("cost")
+    page.locator("label[for='outcomes-cost']").click()
     expect(page.locator("#progress-count")).to_have_text("4 of 16 answered")
     expect(page.locator("#progress-bar")).to_have_attribute("value", "4")
     expect(page.locator("#progress-time")).to_have_text("About 4 minutes left")

@@ -1,5 +1,5 @@
 """Screenshots of the home, questionnaire, result and group view pages for the README,
-desktop and phone.
+desktop and phone, and the first page of the PDF report (rendered with poppler's pdftoppm).
 
 Every run takes them and checks what a reader of the README relies on: each page's key
 elements are visible inside the picture (the heading on the first screen), and the page
@@ -10,12 +10,15 @@ leaves the work tree clean.
 """
 
 import os
+import shutil
 import struct
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
+from pypdf import PdfReader
 
 from helpers.browser.harness import DESKTOP, PHONE, Pages, Site
 
@@ -51,9 +54,11 @@ KEY_ELEMENTS: dict[str, list[str]] = {
     "result": [
         "h1",
         ".result-label",
-        "#share-url",
+        ".recommendation .badge-verdict",
         "#recommended-title",
-        ".recommendation .score-value",
+        ".recommendation .score-words",
+        ".recommendation .pros li",
+        "#share-url",
     ],
     "group": ["h1", ".group-verdict .lead", "#discuss-title", ".discuss-list", "#disagreements"],
 }
@@ -98,3 +103,30 @@ def _png_size(path: Path) -> tuple[int, int]:
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", header[16:24])
     return width, height
+
+
+def test_the_pdf_reports_first_page(pages: Pages, site: Site, tmp_path: Path) -> None:
+    """The README shows the PDF's first page: the cover and the executive summary."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        message = "rendering the PDF needs pdftoppm: install Debian's `poppler-utils` (CI does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    page = pages.new()
+    response = page.request.get(f"/r/{site.first}.pdf")
+    assert response.ok
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.body())
+    first = PdfReader(pdf).pages[0].extract_text() or ""
+    assert "Executive summary" in first and "Riverside Health" in first
+    target = (SCREENSHOTS if UPDATE else tmp_path) / "report-page1"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
+        check=True,
+    )
+    png = target.with_suffix(".png")
+    width, height = _png_size(png)
+    assert (width, height) == (662, 936)  # A4 (210 × 297 mm) at 80 dpi, rounded up
+    assert png.stat().st_size < MAX_BYTES

@@ -31,3 +31,21 @@ def selected(page: Tag, select_id: str) -> str:
     chosen = [str(o["value"]) for o in one(page, f"#{select_id}").select("option[selected]")]
     assert len(chosen) <= 1, f"#{select_id} has several options selected: {chosen}"
     return chosen[0] if chosen else ""
+
+
+def manage_link(html: str) -> str:
+    """The one-time manage link a page shows in full (empty when it shows none)."""
+    found = parse(html).select_one("#manage-url")
+    return found.get_text().strip() if found is not None else ""
+
+
+def ranked(page: Tag, name: str) -> list[str]:
+    """The ticked boxes of a ranked multi-choice question, in the order their order fields
+    give (ticked boxes without a number last, as listed)."""
+    boxes = page.select(f"input[type=checkbox][name='{name}'][checked]")
+
+    def place(box: Tag) -> int:
+        value = one(page, f"#{name}_order_{box['value']}").get("value", "")
+        return int(str(value)) if value else 99
+
+    return [str(b["value"]) for b in sorted(boxes, key=place)]

@@ -19,7 +19,17 @@ from cm_advisor.catalogue import load_catalogue
 from cm_advisor.config import Settings
 from cm_advisor.engine import InvalidInput
 from cm_advisor.storage import Store, StoreUnavailable, database_url
-from cm_advisor.web import docs, drafts, errors, group_pages, group_respond, pages, share
+from cm_advisor.web import (
+    docs,
+    downloads,
+    drafts,
+    errors,
+    group_pages,
+    group_respond,
+    manage,
+    pages,
+    share,
+)
 from cm_advisor.web.api import api_router
 from cm_advisor.web.api_assessments import assessments_router
 from cm_advisor.web.api_groups import groups_router, response_request_model
@@ -113,7 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router(score_request))
     app.include_router(assessments_router(assessment_request_model(score_request)))
     app.include_router(groups_router(response_request_model(score_request)))
+    app.include_router(downloads.router)  # before share: /r/{token}.pdf is not /r/{token}
     app.include_router(share.router)
+    app.include_router(manage.router)
     app.include_router(drafts.router)
     app.include_router(group_pages.router)  # before group_respond: /groups/new is not a round
     app.include_router(group_respond.router)

@@ -98,6 +98,12 @@ class StaticAssets:
         except KeyError:
             raise LookupError(f"no static file {path!r}") from None
 
+    def find(self, url_path: str) -> Asset | None:
+        """The file a URL made by `url()` names; None for any other path."""
+        if not url_path.startswith(self.prefix):
+            return None
+        return self._by_hashed.get(url_path.removeprefix(self.prefix))
+
     async def endpoint(self, request: Request) -> Response:
         """GET /static/{path}: hashed names are cached for a year, plain names revalidated."""
         path = request.path_params["path"]

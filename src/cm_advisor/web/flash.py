@@ -30,13 +30,17 @@ def redirect_with_manage_link(request: Request, urls: Urls, created: Created) ->
     return response
 
 
-def manage_url(request: Request, urls: Urls, token: str) -> str:
-    """The manage link, once, right after creation; empty otherwise."""
+def manage_key(request: Request, token: str) -> str:
+    """The manage key, once, right after creation; empty otherwise."""
     value = request.cookies.get(FLASH_COOKIE, "")
     cookie_token, _, key = value.partition(".")
-    if cookie_token != token or not key:
-        return ""
-    return urls.absolute(request, urls.manage(token, key))
+    return key if cookie_token == token else ""
+
+
+def manage_url(request: Request, urls: Urls, token: str) -> str:
+    """The manage link, once, right after creation; empty otherwise."""
+    key = manage_key(request, token)
+    return urls.absolute(request, urls.manage(token, key)) if key else ""
 
 
 def forget(response: Response, urls: Urls, token: str) -> None:

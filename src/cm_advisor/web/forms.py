@@ -1,17 +1,22 @@
 """The questionnaire form: form fields in, the engine's input or per-field errors out.
 
-Single-choice questions are one radio group named after the question. A
-multi-choice question (``outcomes``) is a row of numbered selects
-``outcomes_1`` … ``outcomes_6`` so priority order works without JavaScript.
-The advanced part adds one ``weight_<question>`` select per question, the
-number of patients (``population_size_number``) and one ``tier_<id>``
-percentage per risk tier. Validation is the engine's (`check_input`); this
-module only reshapes fields and words the engine's errors for the form.
+Single-choice questions are one radio group named after the question. A multi-choice
+question (``outcomes``) is a set of checkboxes named after the question, each with an
+optional order field ``outcomes_order_<option>`` (1 counts most): ticked options count in
+the order given, then in the order listed, so nothing can be chosen twice and the form
+works without JavaScript (enhance.js numbers the order as options are ticked). The older
+numbered fields ``outcomes_1`` … ``outcomes_6`` of saved links and drafts are still read.
+The number of patients (``population_size_number``, "12,000" welcome) is asked inside the
+population question; with no size band chosen it picks the band. The advanced part adds
+one ``weight_<question>`` select per question and one ``tier_<id>`` percentage per risk
+tier. Validation is the engine's (`check_input`); this module only reshapes fields and
+words the engine's errors for the form.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -22,19 +27,27 @@ from cm_advisor.engine import (
     FieldError,
     InvalidInput,
     Population,
-    Question,
     check_input,
 )
 from cm_advisor.limits import LABEL_MAX, NOTES_MAX
+from cm_advisor.web import ranked_choice
+from cm_advisor.web.ranked_choice import order_field
 from cm_advisor.web.wording import weight_range
 
-ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
-
-
 SIZE_FIELD = "population_size_number"
+SIZE_QUESTION = "population_size"
+# The population size bands as the questionnaire's option labels state them ("Small — under
+# 2,000", "Medium — 2,000 to 20,000", "Large — over 20,000"): the largest number of
+# patients each band holds. tests/test_questionnaire_form.py checks them against the labels.
+SIZE_BANDS: tuple[tuple[str, float], ...] = (
+    ("small", 1_999),
+    ("medium", 20_000),
+    ("large", math.inf),
+)
 TIERS_FIELD = "tiers"  # the error key of the tier group as a whole (their sum)
 WEIGHT_PREFIX = "weight_"
 TIER_PREFIX = "tier_"
+THOUSANDS_DOTS = re.compile(r"\d{1,3}(\.\d{3})+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +66,14 @@ class ParsedForm:
     notes: str = ""
 
 
-def slots(question: Question) -> tuple[str, ...]:
-    """The field names of a multi-choice question's priority selects, first priority first."""
-    count = min(question.max_choices or len(question.options), len(question.options))
-    return tuple(f"{question.id}_{i}" for i in range(1, count + 1))
+def size_band(size: int) -> str:
+    """The population size option a number of patients falls in."""
+    return next(option for option, most in SIZE_BANDS if size <= most)
 
 
-def ordinal(position: int) -> str:
-    return ORDINALS[position - 1] if position <= len(ORDINALS) else f"{position}th"
+def size_band_limits() -> dict[str, str]:
+    """Each band's largest number of patients for enhance.js ("" for the open-ended one)."""
+    return {band: "" if math.isinf(most) else f"{most:.0f}" for band, most in SIZE_BANDS}
 
 
 def first_field_id(catalogue: Catalogue, name: str) -> str:
@@ -70,8 +83,6 @@ def first_field_id(catalogue: Catalogue, name: str) -> str:
     if name not in catalogue.questions_by_id:
         return name  # weights, population, label and notes use their name as id
     question = catalogue.question(name)
-    if question.kind == "multi":
-        return slots(question)[0]
     return f"{question.id}-{question.options[0].id}"
 
 
@@ -97,6 +108,7 @@ def parse_answers(catalogue: Catalogue, form: Mapping[str, object]) -> ParsedFor
     answers = _answers(catalogue, form, kept, errors)
     weights = _weights(catalogue, form, kept, errors)
     population = _population(catalogue, form, kept, errors)
+    _size_from_number(catalogue, answers, population, kept, errors)
     try:
         checked = check_input(catalogue, answers, weights, population)
     except InvalidInput as exc:
@@ -122,23 +134,41 @@ def _answers(
     answers: dict[str, object] = {}
     for question in catalogue.questionnaire.questions:
         if question.kind == "multi":
-            chosen = []
-            for name in slots(question):
-                value = _text(form.get(name))
-                kept[name] = value
-                if value:
-                    chosen.append(value)
-            if len(set(chosen)) != len(chosen):
-                noun = question.title.lower().removesuffix("s") or "option"
-                errors[question.id] = f"Choose each {noun} only once."
-            elif chosen:
-                answers[question.id] = chosen
+            picked = ranked_choice.parse(question, form, kept, errors)
+            if picked:
+                answers[question.id] = picked
         else:
             value = _text(form.get(question.id))
             kept[question.id] = value
             if value:
                 answers[question.id] = value
     return answers
+
+
+def _size_from_number(
+    catalogue: Catalogue,
+    answers: dict[str, object],
+    population: Mapping[str, object] | None,
+    kept: dict[str, str],
+    errors: dict[str, str],
+) -> None:
+    """Asked once: a number of patients with no size band chosen picks the band; one that
+    falls in another band than the one chosen is an error beside the question."""
+    question = catalogue.questions_by_id.get(SIZE_QUESTION)
+    size = population.get("size") if population else None
+    if question is None or not isinstance(size, int) or size < 1:
+        return
+    if {band for band, _ in SIZE_BANDS} - set(question.option_ids):
+        return  # an edited questionnaire with other bands: the number picks none
+    band = size_band(size)
+    given = answers.get(SIZE_QUESTION)
+    if not given:
+        answers[SIZE_QUESTION] = kept[SIZE_QUESTION] = band
+    elif given != band and given in question.option_ids:
+        label = question.option(band).label
+        errors[SIZE_QUESTION] = (
+            f"{size:,} patients is “{label}”: choose that size, or correct the number."
+        )
 
 
 def _weights(
@@ -176,7 +206,7 @@ def _population(
             tiers[tier.id] = share
     size = _whole(size_raw)
     if size_raw and size is None:
-        errors[SIZE_FIELD] = "Enter the number of patients as a whole number, for example 12000."
+        errors[SIZE_FIELD] = "Enter the number of patients as a whole number, for example 12,000."
     elif not size_raw and given:
         errors[SIZE_FIELD] = "Enter the number of patients, so the risk tiers can be sized."
     if size is None or any(k == SIZE_FIELD or k.startswith(TIER_PREFIX) for k in errors):
@@ -235,7 +265,9 @@ def to_fields(
         if isinstance(answer, str):
             fields[question.id] = answer
         else:
-            fields.update(zip(slots(question), answer, strict=False))
+            fields[question.id] = ",".join(answer)
+            for place, option in enumerate(answer, start=1):
+                fields[order_field(question, option)] = str(place)
     for question in catalogue.questionnaire.questions:
         weight = (weights or {}).get(question.id, question.importance)
         if weight != question.importance:
@@ -270,8 +302,12 @@ def _number(text: str) -> float | None:
 
 
 def _whole(text: str) -> int | None:
-    """A whole number written plainly or with thousands separators ("12,000", "12 000")."""
-    value = _number("".join(c for c in text if c not in ", \u202f"))
+    """A whole number written plainly or with thousands separators: "12,000", "12 000",
+    "12'000", or "12.000" (dots between groups of three digits only)."""
+    plain = "".join(c for c in text if c not in ",'_ \u00a0\u202f")
+    if THOUSANDS_DOTS.fullmatch(plain):
+        plain = plain.replace(".", "")
+    value = _number(plain)
     return int(value) if value is not None and math.isfinite(value) and value.is_integer() else None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 from cm_advisor.engine import AnswerValue, Catalogue
 from cm_advisor.web.group_view import GroupView, QuestionSummary, member_name
@@ -68,7 +69,11 @@ def group_context(catalogue: Catalogue, group: GroupView) -> dict[str, object]:
         for m in group.members
     ]
     agreeing = sum(m.first_choice == group.result.recommended for m in group.members)
-    return result_context(catalogue, group.result) | {
+    single = result_context(catalogue, group.result)
+    return single | {
+        "whose": "the group's",
+        "for_whom": "the group's combined answers",
+        "sections": _sections(cast(list[tuple[str, str]], single["sections"])),
         "group": group,
         "rows": rows,
         "agreed": [r for r in rows if r.id not in group.disagreements],
@@ -79,6 +84,20 @@ def group_context(catalogue: Catalogue, group: GroupView) -> dict[str, object]:
         "average_name": _model_name(catalogue, group.average_winner),
         "recommended_name": _model_name(catalogue, group.result.recommended),
     }
+
+
+GROUP_SECTIONS = [
+    ("discuss", "Discuss these first"),
+    ("disagreements", "Where answers differ"),
+    ("consensus", "Each person's first choice"),
+]
+
+
+def _sections(single: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The "On this page" list in the group pages' order: what the group adds, the single
+    result's sections (worded for the group), then every question by role."""
+    worded = [(a, "The group's answers" if a == "answers" else t) for a, t in single]
+    return GROUP_SECTIONS + worded + [("questions", "Every question, by role")]
 
 
 def _row(catalogue: Catalogue, group: GroupView, q: QuestionSummary) -> QuestionRow:

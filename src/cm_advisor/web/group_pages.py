@@ -5,6 +5,7 @@ delete it; and the stored group result's share page, which anyone with its link 
 # No `from __future__ import annotations`: FastAPI reads the route signatures at run time.
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -13,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from cm_advisor.engine import Catalogue
-from cm_advisor.storage import NoResponses, Round, RoundClosed, Store, WrongKey
-from cm_advisor.web import conditional, group_forms, group_rounds
+from cm_advisor.storage import Assessment, NoResponses, Round, RoundClosed, Store, WrongKey
+from cm_advisor.web import conditional, downloads, exports, group_forms, group_rounds
 from cm_advisor.web.conditional import PRIVATE, SHARED
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep, UrlsDep
@@ -131,14 +132,10 @@ def group_view(
 ) -> Response:
     """The group view: live while the round is open, the stored result once closed."""
     found = _lead(store, invite, key)
-    seen = group_rounds.lead_view(store, catalogue, found)
+    seen, scored_with = _seen(store, catalogue, found)
     if seen.view is None:
         context: dict[str, Any] = {"catalogue": catalogue, "round": found, "key": key}
         return templates.TemplateResponse(request, "groups/empty.html", context, headers=PRIVATE)
-    scored_with = catalogue
-    if seen.frozen and found.result_token:
-        stored = group_rounds.stored_view(store, found.result_token)
-        scored_with = stored[1] if stored else catalogue
     context = group_context(scored_with, seen.view) | {
         "round": found,
         "key": key,
@@ -151,6 +148,64 @@ def group_view(
         ),
     }
     return templates.TemplateResponse(request, "groups/view.html", context, headers=PRIVATE)
+
+
+def _seen(
+    store: Store, catalogue: Catalogue, found: Round
+) -> tuple[group_rounds.RoundView, Catalogue]:
+    """The round as its lead sees it, and the catalogue its result was computed with."""
+    seen = group_rounds.lead_view(store, catalogue, found)
+    if seen.frozen and found.result_token:
+        stored = group_rounds.stored_view(store, found.result_token)
+        return seen, stored[1] if stored else catalogue
+    return seen, catalogue
+
+
+def _as_saved(store: Store, catalogue: Catalogue, found: Round) -> tuple[Assessment, Catalogue]:
+    """The group view's result as a saved result, for the report and the workbook: the
+    stored group result once the round is closed, else the live one (made now, unsaved)."""
+    seen, scored_with = _seen(store, catalogue, found)
+    if seen.view is None:
+        raise HTTPException(409, "Nobody has answered yet, so there is nothing to download.")
+    stored = store.get(found.result_token) if seen.frozen and found.result_token else None
+    if stored is not None:
+        return stored, scored_with
+    result = seen.view.result
+    live = Assessment(
+        token=found.token,
+        created_at=datetime.now(UTC),
+        label=found.label,
+        notes="",
+        answers=dict(result.answers),
+        weights=dict(result.weights),
+        result=result,
+        catalogue_hash=result.catalogue_hash,
+        catalogue_version=result.catalogue_version,
+        engine_version=result.engine_version,
+    )
+    return live, scored_with
+
+
+@router.get("/groups/{invite}/lead/{key}/view.pdf")
+async def group_view_pdf(invite: str, key: str, request: Request) -> Response:
+    """The group view's PDF report: the combined recommendation as a single result's
+    report shows it. Private like the view, so it carries no share link."""
+    state = request.app.state
+    found = await run_in_threadpool(_lead, state.store, invite, key)
+    saved, scored = await run_in_threadpool(_as_saved, state.store, state.catalogue, found)
+    html = await run_in_threadpool(downloads.report_html, request, scored, saved, "")
+    body = await downloads.pdf_bytes(request, html)
+    headers = PRIVATE | exports.attachment(saved, "pdf", "group")
+    return Response(body, media_type="application/pdf", headers=headers)
+
+
+@router.get("/groups/{invite}/lead/{key}/view.xlsx")
+def group_view_xlsx(invite: str, key: str, catalogue: CatalogueDep, store: StoreDep) -> Response:
+    """The group view's Excel workbook, like a single result's (no share link)."""
+    saved, scored = _as_saved(store, catalogue, _lead(store, invite, key))
+    body = exports.result_xlsx(saved, scored, "")
+    headers = PRIVATE | exports.attachment(saved, "xlsx", "group")
+    return Response(body, media_type=exports.XLSX_TYPE, headers=headers)
 
 
 @router.post("/groups/{invite}/lead/{key}/close", dependencies=[HtmlWritesAllowed, CsrfProtected])

@@ -17,7 +17,7 @@ from cm_advisor import engine
 from cm_advisor.config import Settings
 from cm_advisor.engine import Catalogue
 from cm_advisor.storage import Store
-from cm_advisor.web import csrf, errors, flash, forms, questionnaire
+from cm_advisor.web import csrf, errors, flash, forms, questionnaire, ranked_choice
 from cm_advisor.web.conditional import PRIVATE
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep
 from cm_advisor.web.guards import HtmlWritesAllowed, spend_creation
@@ -150,8 +150,9 @@ def render_questionnaire(
         "draft_days": settings.draft_days,
         "progress": questionnaire.progress(catalogue, kept, errors),
         "advanced_open": questionnaire.advanced_open(catalogue, kept, errors),
-        "slots": forms.slots,
-        "ordinal": forms.ordinal,
+        "chosen": ranked_choice.chosen,
+        "order_field": ranked_choice.order_field,
+        "size_bands": forms.size_band_limits(),
         "first_field_id": forms.first_field_id,
         "field_title": forms.field_title,
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from cm_advisor.engine import Catalogue, Question
 from cm_advisor.engine.types import Section
 from cm_advisor.web import forms
+from cm_advisor.web.ranked_choice import chosen
 
 SECONDS_PER_QUESTION = 20
 
@@ -44,8 +45,8 @@ class Progress:
 
 def is_answered(question: Question, fields: Mapping[str, str]) -> bool:
     """One of its options is chosen (an unknown value answers nothing), as enhance.js counts."""
-    names = forms.slots(question) if question.kind == "multi" else (question.id,)
-    return any(fields.get(name) in question.option_ids for name in names)
+    picked = chosen(question, fields) if question.kind == "multi" else [fields.get(question.id)]
+    return any(p in question.option_ids for p in picked)
 
 
 def answered(catalogue: Catalogue, fields: Mapping[str, str]) -> int:
@@ -67,10 +68,10 @@ def progress(catalogue: Catalogue, kept: Mapping[str, str], errors: Mapping[str,
 
 
 def advanced_open(catalogue: Catalogue, kept: Mapping[str, str], errors: Mapping[str, str]) -> bool:
-    """Open the advanced part when it holds an error or anything other than its defaults."""
+    """Open the advanced part when it holds an error or anything other than its defaults
+    (the number of patients is asked in the population question, not in here)."""
     if any(
-        name.startswith((forms.WEIGHT_PREFIX, forms.TIER_PREFIX))
-        or name in (forms.SIZE_FIELD, forms.TIERS_FIELD)
+        name.startswith((forms.WEIGHT_PREFIX, forms.TIER_PREFIX)) or name == forms.TIERS_FIELD
         for name in errors
     ):
         return True
@@ -78,5 +79,4 @@ def advanced_open(catalogue: Catalogue, kept: Mapping[str, str], errors: Mapping
         weight = kept.get(forms.WEIGHT_PREFIX + q.id)
         if weight and weight != f"{q.importance:g}":
             return True
-    tiers = (kept.get(forms.TIER_PREFIX + t.id) for t in catalogue.tiers)
-    return bool(kept.get(forms.SIZE_FIELD)) or any(tiers)
+    return any(kept.get(forms.TIER_PREFIX + t.id) for t in catalogue.tiers)

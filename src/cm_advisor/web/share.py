@@ -1,4 +1,5 @@
-"""Saved results: share links, exports, rescoring, the manage page and comparisons.
+"""Saved results: the share link's page, rescoring and comparisons (downloads are in
+downloads.py, the creator's manage pages in manage.py).
 
 A stored result is shown exactly as it was computed, with the catalogue snapshot
 it was scored with; nothing here recomputes it, except "rescore", which shows a
@@ -7,77 +8,30 @@ fresh ranking beside the stored one and saves nothing.
 
 # No `from __future__ import annotations`: FastAPI reads the route signatures at run time.
 
-import csv
-import io
-from typing import Annotated
-
-from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from cm_advisor import engine
 from cm_advisor.engine import Catalogue
-from cm_advisor.storage import Assessment, Store
-from cm_advisor.web import conditional, flash, forms
-from cm_advisor.web.api_assessments import stored
-from cm_advisor.web.csrf import CsrfProtected
+from cm_advisor.storage import Store
+from cm_advisor.web import conditional, flash
+from cm_advisor.web.answers_view import differences
 from cm_advisor.web.deps import CatalogueDep, StoreDep, TemplatesDep, UrlsDep
 from cm_advisor.web.encoding import negotiate
-from cm_advisor.web.guards import HtmlWritesAllowed
 from cm_advisor.web.pagecache import CachedPage, PageCache, PageKey
 from cm_advisor.web.result_view import ranking_rows, result_context
+from cm_advisor.web.saved import GONE, PRIVATE, load, scored_with
 from cm_advisor.web.urls import Urls
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-GONE = "There is no saved result at this link. It may have been deleted."
-PRIVATE, SHARED = conditional.PRIVATE, conditional.SHARED
-
-
-def _load(store: Store, token: str) -> Assessment:
-    found = store.get(token)
-    if found is None:
-        raise HTTPException(404, GONE)
-    return found
-
-
-def _scored_with(store: Store, current: Catalogue, saved: Assessment) -> Catalogue:
-    """The catalogue snapshot the result was computed with (the current one if it is that)."""
-    if saved.catalogue_hash == current.content_hash:
-        return current
-    return store.catalogue(saved.catalogue_hash) or current
-
-
-@router.get("/r/{token}.json")
-def result_json(token: str, request: Request, store: StoreDep) -> Response:
-    """The stored result in the API's format (304 when the client has this version); a
-    result saved before a field existed comes back without it, as it was stored."""
-    body = stored(request, _load(store, token)).model_dump_json(exclude_unset=True).encode()
-    return conditional.respond(request, body, "application/json", SHARED)
-
-
-@router.get("/r/{token}.csv")
-def result_csv(token: str, request: Request, store: StoreDep) -> Response:
-    """One row per model: rank, score, fit, reasons and concerns."""
-    saved = _load(store, token)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["rank", "model", "name", "score", "fit", "reasons", "concerns"])
-    for m in saved.result.ranking:
-        writer.writerow(
-            [
-                m.rank,
-                m.model,
-                m.name,
-                f"{m.score:.1f}",
-                m.fit,
-                " | ".join(m.reasons),
-                " | ".join(m.concerns),
-            ]
-        )
-    headers = SHARED | {"Content-Disposition": f'attachment; filename="cm-advisor-{token[:8]}.csv"'}
-    return conditional.respond(request, out.getvalue().encode(), "text/csv; charset=utf-8", headers)
+SHARED = conditional.SHARED
+NOT_FOUND = (
+    "There is no saved result at this link: check that it was copied in full. "
+    "It may also have been deleted."
+)
 
 
 @router.get("/r/{token}")
@@ -137,18 +91,20 @@ def _render_result(
     urls: Urls,
     manage_url: str,
 ) -> Response:
-    saved = _load(store, token)
+    saved = load(store, token)
     # Key the page by the row it is rendered from (the label may have changed meanwhile).
     key = _page_key(request, token, saved.label, saved.notes, catalogue)
-    scored_with = _scored_with(store, catalogue, saved)
-    context = result_context(scored_with, saved.result) | {
+    context = result_context(scored_with(store, catalogue, saved), saved.result) | {
         "assessment": saved,
         "share_url": urls.absolute(request, urls.result(token)),
         "manage_url": manage_url,
+        "manage_file_url": "",
         "catalogue_changed": saved.catalogue_hash != catalogue.content_hash,
         "current_version": catalogue.version,
     }
     if manage_url:  # shown once: never stored, never revalidated
+        manage_key = flash.manage_key(request, token)
+        context["manage_file_url"] = urls.manage_link_file(token, manage_key)
         response = templates.TemplateResponse(request, "result.html", context, headers=PRIVATE)
         flash.forget(response, urls, token)
         return response
@@ -171,8 +127,9 @@ def rescore(
     templates: TemplatesDep,
     urls: UrlsDep,
 ) -> Response:
-    """The stored ranking beside a fresh one from the current catalogue; nothing is saved."""
-    saved = _load(store, token)
+    """The same answers scored with the current catalogue, answer first, beside the stored
+    ranking; nothing is saved."""
+    saved = load(store, token)
     try:
         fresh = engine.score(catalogue, saved.answers, saved.weights, saved.result.population)
     except engine.InvalidInput as exc:
@@ -180,14 +137,14 @@ def rescore(
         problems = [f"{e.field}: {e.message}" for e in exc.errors]
     else:
         problems = []
-    context = {
-        "catalogue": catalogue,
+    context = (result_context(catalogue, fresh) if fresh else {"catalogue": catalogue}) | {
         "assessment": saved,
         "old": saved.result,
         "new": fresh,
         "rows": ranking_rows(saved.result, fresh) if fresh else [],
         "problems": problems,
         "share_url": urls.result(token),
+        "edit_href": urls.assess(from_token=token),
     }
     return templates.TemplateResponse(request, "rescore.html", context, headers=PRIVATE)
 
@@ -201,14 +158,38 @@ def compare(
     a: str = "",
     b: str = "",
 ) -> Response:
-    """Two saved results side by side, e.g. before and after a reorganisation."""
-    tokens = [_token_from(a), _token_from(b)]
-    if not all(tokens):
-        context = {"catalogue": catalogue, "a": a, "b": b, "pair": None}
+    """Two saved results side by side, e.g. before and after a reorganisation: the ranks
+    and scores, and the answers and priorities that differ, those that moved the scores
+    most first. A link that is missing or names no result is an error beside its field,
+    with both fields kept."""
+    fields = {"a": a, "b": b}
+    context: dict[str, object] = {"catalogue": catalogue, "a": a, "b": b, "pair": None}
+    # A link such as "compare with another result" names only A: show the form for B.
+    # A submitted form sends both fields, so an empty one is then an error beside it.
+    sent = [name for name in fields if name in request.query_params]
+    if not any(_token_from(v) for v in fields.values()) or len(sent) < len(fields):
         return templates.TemplateResponse(request, "compare.html", context, headers=PRIVATE)
-    pair = [_load(store, t) for t in tokens]
-    rows = ranking_rows(pair[0].result, pair[1].result)
-    context = {"catalogue": catalogue, "a": a, "b": b, "pair": pair, "rows": rows}
+    found, errors = {}, {}
+    for name, value in fields.items():
+        token = _token_from(value)
+        saved = store.get(token) if token else None
+        if saved is not None:
+            found[name] = saved
+        else:
+            errors[name] = NOT_FOUND if token else f"Paste the share link of result {name.upper()}."
+    if errors:
+        context["errors"] = errors
+        missing = any(_token_from(fields[name]) for name in errors)
+        return templates.TemplateResponse(
+            request, "compare.html", context, status_code=404 if missing else 422, headers=PRIVATE
+        )
+    first, second = found["a"], found["b"]
+    context |= {
+        "pair": [first, second],
+        "rows": ranking_rows(first.result, second.result),
+        "differences": differences(catalogue, first.result, second.result),
+        "errors": {},
+    }
     return templates.TemplateResponse(request, "compare.html", context, headers=PRIVATE)
 
 
@@ -216,82 +197,3 @@ def _token_from(value: str) -> str:
     """Accept a bare token or a pasted share link."""
     value = value.strip().rstrip("/")
     return value.rsplit("/r/", 1)[-1].split("?")[0].split("#")[0] if value else ""
-
-
-@router.get("/manage/{token}/{key}")
-def manage_page(
-    token: str,
-    key: str,
-    request: Request,
-    store: StoreDep,
-    catalogue: CatalogueDep,
-    templates: TemplatesDep,
-    urls: UrlsDep,
-) -> Response:
-    """The creator's private page: edit the label and notes, or delete the result."""
-    saved = _authorised(store, token, key)
-    context = {
-        "catalogue": catalogue,
-        "assessment": saved,
-        "share_url": urls.absolute(request, urls.result(token)),
-        "manage_key": key,
-        "saved": request.query_params.get("saved") == "1",
-        "errors": {},
-    }
-    return templates.TemplateResponse(request, "manage.html", context, headers=PRIVATE)
-
-
-@router.post("/manage/{token}/{key}", dependencies=[HtmlWritesAllowed, CsrfProtected])
-def manage_update(
-    token: str,
-    key: str,
-    request: Request,
-    store: StoreDep,
-    catalogue: CatalogueDep,
-    templates: TemplatesDep,
-    urls: UrlsDep,
-    label: Annotated[str, Form()] = "",
-    notes: Annotated[str, Form()] = "",
-) -> Response:
-    """Save a new label and notes; the result itself cannot be edited."""
-    saved = _authorised(store, token, key)
-    errors: dict[str, str] = {}
-    label, notes = forms.meta_fields({"label": label, "notes": notes}, {}, errors)
-    if errors:
-        context = {
-            "catalogue": catalogue,
-            "assessment": saved,
-            "share_url": urls.absolute(request, urls.result(token)),
-            "manage_key": key,
-            "saved": False,
-            "errors": errors,
-            "kept": {"label": label, "notes": notes},
-        }
-        return templates.TemplateResponse(
-            request, "manage.html", context, status_code=422, headers=PRIVATE
-        )
-    store.update(token, key, label, notes)
-    return RedirectResponse(urls.manage(token, key, saved=True), status_code=303)
-
-
-@router.post("/manage/{token}/{key}/delete", dependencies=[HtmlWritesAllowed, CsrfProtected])
-def manage_delete(
-    token: str,
-    key: str,
-    request: Request,
-    store: StoreDep,
-    templates: TemplatesDep,
-    catalogue: CatalogueDep,
-) -> Response:
-    """Delete for good; the share link answers 404 from now on."""
-    _authorised(store, token, key)
-    store.delete(token, key)
-    context = {"catalogue": catalogue}
-    return templates.TemplateResponse(request, "deleted.html", context, headers=PRIVATE)
-
-
-def _authorised(store: Store, token: str, key: str) -> Assessment:
-    saved = _load(store, token)
-    if not store.check_key(token, key):
-        raise HTTPException(403, "This manage link is not valid for this result.", headers=PRIVATE)
-    return saved

@@ -9,7 +9,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from cm_advisor.limits import LIMITS
-from cm_advisor.web import wording
+from cm_advisor.web import result_view, wording
 from cm_advisor.web.csrf import csrf_field
 from cm_advisor.web.urls import Urls
 
@@ -32,6 +32,8 @@ def make_templates(directory: Path, urls: Urls) -> Jinja2Templates:
     )
     env.filters["points"] = _points
     env.filters["weight_label"] = wording.weight_label
+    env.filters["reference_grade"] = result_view.reference_grade
+    env.filters["percent"] = result_view.percent
     env.globals["csrf_field"] = csrf_field
     env.globals["urls"] = urls
     env.globals["limits"] = LIMITS

@@ -56,6 +56,16 @@ class Urls:
     def result_csv(self, token: str) -> str:
         return f"/r/{token}.csv"
 
+    def result_xlsx(self, token: str) -> str:
+        return f"/r/{token}.xlsx"
+
+    def result_pdf(self, token: str) -> str:
+        return f"/r/{token}.pdf"
+
+    def report(self, token: str) -> str:
+        """The PDF report's HTML source, as a page of its own."""
+        return f"/r/{token}/report"
+
     def rescore(self, token: str) -> str:
         return f"/r/{token}/rescore"
 
@@ -66,7 +76,12 @@ class Urls:
         return f"/manage/{token}/{key}" + ("?saved=1" if saved else "")
 
     def manage_delete(self, token: str, key: str) -> str:
+        """The delete confirmation page (GET) and the deletion it confirms (POST)."""
         return f"/manage/{token}/{key}/delete"
+
+    def manage_link_file(self, token: str, key: str) -> str:
+        """The manage link as a small text file to keep."""
+        return f"/manage/{token}/{key}/link.txt"
 
     # --- group rounds ---------------------------------------------------------------
 
@@ -99,6 +114,13 @@ class Urls:
 
     def group_view(self, invite: str, key: str) -> str:
         return f"/groups/{invite}/lead/{key}/view"
+
+    def group_view_pdf(self, invite: str, key: str) -> str:
+        """The group view's PDF report, as the round stands now (private, like the view)."""
+        return f"/groups/{invite}/lead/{key}/view.pdf"
+
+    def group_view_xlsx(self, invite: str, key: str) -> str:
+        return f"/groups/{invite}/lead/{key}/view.xlsx"
 
     def group_close(self, invite: str, key: str) -> str:
         return f"/groups/{invite}/lead/{key}/close"

@@ -7,7 +7,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 from cm_advisor.engine import Catalogue, Result
-from cm_advisor.web import forms
+from cm_advisor.web import ranked_choice
 
 SUBMIT = "Show me the recommendation"
 SAVE_LATER = "Save and finish later"
@@ -41,15 +41,18 @@ def shown(page: Page) -> Shown:
 
 
 def answer_with_mouse(page: Page, catalogue: Catalogue, answers: dict[str, Any]) -> None:
-    """Click each answer's label; priorities are native selects, picked the way Playwright can
-    (headless Chromium draws no select pop-up to click)."""
+    """Click each answer's label. Outcomes are ticked in priority order; without JavaScript
+    the order fields are visible and typed in (with it, ticking numbers them)."""
     for question in catalogue.questionnaire.questions:
         answer = answers.get(question.id)
         if answer is None:
             continue
         if question.kind == "multi":
-            for name, value in zip(forms.slots(question), answer, strict=False):
-                page.locator(f"#{name}").select_option(value)
+            for place, value in enumerate(answer, start=1):
+                page.locator(f"label[for='{question.id}-{value}']").click()
+                order = page.locator(f"#{ranked_choice.order_field(question, value)}")
+                if order.is_visible():
+                    order.fill(str(place))
         else:
             page.locator(f"label[for='{question.id}-{answer}']").click()
 
@@ -63,8 +66,24 @@ def focused(page: Page) -> dict[str, str]:
     )
 
 
-def tab_to(page: Page, wanted: str, limit: int = 40) -> int:
+def seek(page: Page, wanted: str, limit: int = 30) -> None:
+    """Move focus to the control with this id with Tab or Shift+Tab, whichever way it is."""
+    ids = page.evaluate(
+        "() => Array.from(document.querySelectorAll('input, button, summary, a, textarea'))"
+        ".map(e => e.id)"
+    )
+    here = focused(page)["id"]
+    key = "Tab" if ids.index(wanted) > (ids.index(here) if here in ids else -1) else "Shift+Tab"
+    for _ in range(limit):
+        if focused(page)["id"] == wanted:
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{limit} presses of {key} never reached {wanted!r}")
+
+
+def tab_to(page: Page, wanted: str, limit: int | None = 40) -> int:
     """Press Tab until the control with this id or name has focus; return how many presses."""
+    limit = limit or 60
     for presses in range(1, limit + 1):
         page.keyboard.press("Tab")
         now = focused(page)
@@ -76,32 +95,26 @@ def tab_to(page: Page, wanted: str, limit: int = 40) -> int:
 def answer_with_keyboard(page: Page, catalogue: Catalogue, answers: dict[str, Any]) -> None:
     """Tab from question to question, Arrow keys to choose, Space to confirm; no clicks.
 
-    Tabbing into a radio group focuses its checked radio, which starts as the last one,
-    "Not sure"; ArrowDown from there wraps round to the first option.
+    Tabbing into a radio group focuses its checked radio, "Not sure", which comes first in
+    the group; each ArrowDown moves one option on. Outcomes are ticked with Space in
+    priority order, moving between the boxes with Tab and Shift+Tab.
     """
-    first = catalogue.questionnaire.questions[0]
-    tab_to(page, first.id)
     for question in catalogue.questionnaire.questions:
         answer = answers.get(question.id)
         if question.kind == "multi":
-            names = forms.slots(question)
-            chosen = list(answer or [])
-            for position, name in enumerate(names):
-                tab_to(page, name, limit=1 if position else 2)
-                if position < len(chosen):
-                    steps = question.option_ids.index(chosen[position]) + 1  # after "— none —"
-                    for _ in range(steps):
-                        page.keyboard.press("ArrowDown")
+            tab_to(page, f"{question.id}-{question.options[0].id}", limit=2)
+            for value in answer or []:
+                seek(page, f"{question.id}-{value}")
+                page.keyboard.press("Space")
         else:
-            if question is not first:
-                # Only a closed "What the options mean" may sit between two questions.
-                tab_to(page, question.id, limit=2)
+            # Only the question's closed "How to answer" sits before its radio group.
+            tab_to(page, question.id, limit=None if question.id == "acuity" else 3)
             if answer is not None:
                 for _ in range(question.option_ids.index(answer) + 1):
                     page.keyboard.press("ArrowDown")
                 page.keyboard.press("Space")
     assert page.locator("#label").count() == 1
-    tab_to(page, "label", limit=6)
+    tab_to(page, "label", limit=20)
     page.keyboard.type("Typed without a mouse")
     for _ in range(6):
         page.keyboard.press("Tab")

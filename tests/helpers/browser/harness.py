@@ -17,6 +17,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 740}
+SMALL_PHONE: ViewportSize = {"width": 375, "height": 667}  # issue 16's first phone screen
 TIMEOUT_MS = 15_000
 
 
@@ -42,6 +43,8 @@ class Site:
     manage_url: str  # the first result's manage link
     draft: str  # a draft's resume token
     group: GroupSite
+    tie: str  # share token of a result whose top two models tie
+    empty: str  # share token of a result with nothing answered
 
 
 class Pages:
