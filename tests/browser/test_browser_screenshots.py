@@ -60,7 +60,13 @@ KEY_ELEMENTS: dict[str, list[str]] = {
         ".recommendation .pros li",
         "#share-url",
     ],
-    "group": ["h1", ".group-verdict .lead", "#discuss-title", ".discuss-list", "#disagreements"],
+    "group": [
+        "h1",
+        ".group-verdict",
+        "#recommended-title",
+        ".recommendation .score-words",
+        "#discuss-title",
+    ],
 }
 
 

@@ -52,12 +52,18 @@ class QuestionRow:
     def who(self) -> str:
         """Who answered, by role: "Executive 2, Nursing 2, Finance 1", "3 people"."""
         counts = [(r.role, sum(n for a, n in r.answers if a != UNANSWERED)) for r in self.by_role]
-        named = [f"{role} {n}" for role, n in counts if role and n]
-        unnamed = sum(n for role, n in counts if not role)
-        if unnamed:
-            people = "person" if unnamed == 1 else "people"
-            named.append(f"{unnamed} without a role" if named else f"{unnamed} {people}")
-        return ", ".join(named)
+        return people_by_role(counts)
+
+
+def people_by_role(counts: list[tuple[str, int]]) -> str:
+    """(role, how many) in words: "Executive 2, Nursing 2, Finance 1", "3 people";
+    role "" is people who named none."""
+    named = [f"{role} {n}" for role, n in counts if role and n]
+    unnamed = sum(n for role, n in counts if not role)
+    if unnamed:
+        people = "person" if unnamed == 1 else "people"
+        named.append(f"{unnamed} without a role" if named else f"{unnamed} {people}")
+    return ", ".join(named)
 
 
 def group_context(catalogue: Catalogue, group: GroupView) -> dict[str, object]:
@@ -74,6 +80,7 @@ def group_context(catalogue: Catalogue, group: GroupView) -> dict[str, object]:
         "whose": "the group's",
         "for_whom": "the group's combined answers",
         "sections": _sections(cast(list[tuple[str, str]], single["sections"])),
+        "respondents_by_role": people_by_role(list(Counter(m.role for m in group.members).items())),
         "group": group,
         "rows": rows,
         "agreed": [r for r in rows if r.id not in group.disagreements],
