@@ -118,3 +118,49 @@ def test_invalid_input_reads_as_every_problem_in_one_message(catalogue: Catalogu
         "answers.acuity: 'extreme' is not one of the options; "
         "weights.budget: expected a number from 0 (not important) to 3 (critical); 1 is normal"
     )
+
+
+def _answer_errors(catalogue: Catalogue, answers: dict[str, Any]) -> list[FieldError]:
+    with pytest.raises(InvalidInput) as caught:
+        check_input(catalogue, answers)
+    return caught.value.errors
+
+
+def test_blank_answers_count_as_unanswered_and_the_rest_are_still_checked(
+    catalogue: Catalogue,
+) -> None:
+    """None, "", [] and () mean "not answered"; each is skipped, not a reason to stop, so a
+    bad answer after them (and an unknown question after that) is still reported."""
+    blanks: dict[str, Any] = {"acuity": None, "complex_needs": "", "outcomes": [], "budget": ()}
+    assert check_input(catalogue, blanks).answers == {}
+    errors = _answer_errors(
+        catalogue, blanks | {"staff_mix": "robots", "no_such_question": "x", "staffing": 3}
+    )
+    assert [e.field for e in errors] == [
+        "answers.staff_mix",
+        "answers.no_such_question",
+        "answers.staffing",
+    ]
+    staff_mix, unknown, staffing = errors
+    assert staff_mix.message == "'robots' is not one of the options"
+    assert staff_mix.allowed == catalogue.question("staff_mix").option_ids
+    assert unknown.message == "unknown question 'no_such_question'"
+    assert staffing.message == "3 is not one of the options"  # not a string: shown as is
+
+
+def test_a_long_bad_answer_is_cut_in_the_message(catalogue: Catalogue) -> None:
+    (single,) = _answer_errors(catalogue, {"acuity": "x" * 100})
+    assert single.message == f"'{'x' * 59} is not one of the options"  # 60 characters shown
+    (multi,) = _answer_errors(catalogue, {"outcomes": ["y" * 100]})
+    assert multi.message == f"'{'y' * 40}' is not one of the options"
+
+
+def test_outcomes_must_be_a_list_of_different_options(catalogue: Catalogue) -> None:
+    allowed = catalogue.question("outcomes").option_ids
+    assert check_input(catalogue, {"outcomes": "cost"}).answers == {"outcomes": ("cost",)}
+    (not_a_list,) = _answer_errors(catalogue, {"outcomes": {"cost": 1}})
+    assert not_a_list == FieldError(
+        field="answers.outcomes", message="expected a list of options", allowed=allowed
+    )
+    (twice,) = _answer_errors(catalogue, {"outcomes": ["cost", "cost"]})
+    assert twice.message == "each option may be chosen only once"
