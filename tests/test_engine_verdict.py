@@ -118,3 +118,20 @@ def test_a_scored_close_call_names_the_runner_up(models: tuple[str, ...]) -> Non
     assert result.verdict == "close"
     assert result.headline == "Alpha fits best, narrowly ahead of Beta."
     assert result.confidence_reason.endswith("with 0 of 3 questions unanswered.")
+
+
+@pytest.mark.parametrize(
+    ("lead", "share", "answered", "start"),
+    [
+        (9.0, 0.9, 16, "Clear lead: the top model leads by 9.0 points, it comes first in 90% of"),
+        (5.0, 0.7, 12, "A moderate lead: the top model leads by 5.0 points, it comes first in 70%"),
+        (2.0, 0.6, 16, "The top models are nearly level: the top model leads by 2.0 points and it"),
+    ],
+)
+def test_the_confidence_reason_gives_the_lead_and_the_share_in_words(
+    catalogue: Catalogue, lead: float, share: float, answered: int, start: str
+) -> None:
+    """The sentence people read beside the confidence badge, word for word at its start."""
+    reading = read(catalogue, "clinical", "brokerage", lead, answered, 16, share)
+    assert reading.confidence_reason.startswith(start), reading.confidence_reason
+    assert "weightings we tried" in reading.confidence_reason
