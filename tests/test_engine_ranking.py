@@ -13,7 +13,7 @@ from cm_advisor.engine.ranking import Scored, first_by, rank_key
 from cm_advisor.engine.ranking import score as score_answers
 from cm_advisor.engine.robustness import first_place_shares
 from cm_advisor.engine.whatif import what_if
-from helpers.tiny import tiny
+from helpers.tiny import build, tiny
 
 BETA_FIRST = tiny(["beta", "alpha", "gamma"])
 ALPHA_FIRST = tiny(["alpha", "beta", "gamma"])
@@ -138,3 +138,15 @@ def test_rescoring_a_change_is_scoring_the_changed_input_from_scratch(
     assert _fields(scored.with_weight(qid, value)) == _fields(
         score_answers(ALPHA_FIRST, start, weights)
     )
+
+
+def test_red_flags_are_counted_not_just_noticed() -> None:
+    """Alpha: +2 (100) less two flags of 10; beta: +2 less one flag of 20: both 80. The
+    model with fewer flags goes first, even where the tie-break order prefers the other."""
+    flags = tuple(
+        {"id": fid, "model": model, "when": [{"q1": ["a"]}], "penalty": p, "concern": fid}
+        for fid, model, p in (("a1", "alpha", 10), ("a2", "alpha", 10), ("b1", "beta", 20))
+    )
+    catalogue = build({"q1": {"a": (2, 2), "b": (0, 0)}}, ("alpha", "beta"), red_flags=flags)
+    result = score(catalogue, {"q1": "a"})
+    assert [(m.model, m.score) for m in result.ranking] == [("beta", 80.0), ("alpha", 80.0)]
