@@ -4,7 +4,7 @@ import asyncio
 import multiprocessing
 import sqlite3
 from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -141,6 +141,28 @@ def test_several_processes_migrating_one_empty_database_at_once(kind: str, tmp_p
             assert conn.execute(text("SELECT count(*) FROM assessments")).scalar() == 0
         store.close()
         assert versions == [(SCHEMA_HEAD,)]
+
+
+def test_a_migration_waits_for_another_longer_than_the_usual_timeout(tmp_path: Path) -> None:
+    """Another process holds the write lock (as a worker migrating the same new database
+    does) for longer than the store's 0.3 s timeout: the migration waits for it instead
+    of answering unavailable, and the connection then waits the usual time again."""
+    path = tmp_path / "busy.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN IMMEDIATE")
+    store = Store(f"sqlite:///{path}", timeout=0.3)
+    with ThreadPoolExecutor(1) as pool:
+        migrating = pool.submit(store.migrate)
+        done, _ = wait([migrating], timeout=1.0)
+        assert not done  # still waiting, well past the 0.3 s a save would wait
+        holder.rollback()
+        holder.close()
+        migrating.result(timeout=60)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 300
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
+    store.close()
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:

@@ -102,6 +102,15 @@ def _sqlite(url: str, file: DatabaseFile, timeout: float, watchdog: Watchdog) ->
     for each in (engine, loop):
         event.listen(each, "connect", _pragmas)
         file.guard(each)
+    busy_ms = round(timeout * 1000)
+
+    def usual_wait(dbapi_connection: Any, _record: Any) -> None:
+        # A migrating connection waited longer (repository.py); back in the pool, every
+        # connection waits the usual time again.
+        if dbapi_connection is not None:
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+
+    event.listen(engine, "checkin", usual_wait)
     # The inline engine needs no watchdog: its only wait is the 50 ms busy timeout.
     watchdog.watch(engine, ping=False)
     return Engines(engine, LoopReads(url, watchdog, inline=loop), file, watchdog, loop)

@@ -150,7 +150,12 @@ class Store:
             schema.migrate(self.engine, revision, self._long_deadline)
 
     def _long_deadline(self, conn: Connection) -> None:
+        """A migration may wait for another process's (several workers starting on one
+        new database): as long as a migration may take, not the usual timeout. The pool
+        gives the connection its usual busy timeout back at check-in (engines.py)."""
         self._engines.watchdog.extend(conn.info, MIGRATION_SECONDS)
+        if self.is_sqlite:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {round(MIGRATION_SECONDS * 1000)}")
 
     def ping(self) -> bool:
         try:
