@@ -166,7 +166,9 @@ def _as_saved(store: Store, catalogue: Catalogue, found: Round) -> tuple[Assessm
     stored group result once the round is closed, else the live one (made now, unsaved)."""
     seen, scored_with = _seen(store, catalogue, found)
     if seen.view is None:
-        raise HTTPException(409, "Nobody has answered yet, so there is nothing to download.")
+        raise HTTPException(
+            409, "Nobody has answered yet, so there is nothing to download.", headers=PRIVATE
+        )
     stored = store.get(found.result_token) if seen.frozen and found.result_token else None
     if stored is not None:
         return stored, scored_with
