@@ -165,6 +165,29 @@ def test_a_migration_waits_for_another_longer_than_the_usual_timeout(tmp_path: P
     store.close()
 
 
+def test_a_new_database_locked_by_another_process_is_put_in_wal_mode_once_free(
+    tmp_path: Path,
+) -> None:
+    """SQLite answers "database is locked" at once, without waiting, when a file not yet in
+    WAL mode is switched while another process holds a lock on it (as workers creating
+    one new database together do): the store tries again until the lock is gone."""
+    path = tmp_path / "new.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE other (x)")  # a file in the default rollback mode
+    holder.execute("BEGIN IMMEDIATE")
+    store = Store(f"sqlite:///{path}")
+    with ThreadPoolExecutor(1) as pool:
+        migrating = pool.submit(store.migrate)
+        done, _ = wait([migrating], timeout=0.5)
+        assert not done
+        holder.rollback()
+        holder.close()
+        migrating.result(timeout=60)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    store.close()
+
+
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     s = Store(f"sqlite:///{tmp_path / 'wal.sqlite3'}")
     s.migrate()

@@ -18,6 +18,8 @@ Parameters are hidden from error messages, which would otherwise carry share tok
 from __future__ import annotations
 
 import math
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,10 +120,32 @@ def _sqlite(url: str, file: DatabaseFile, timeout: float, watchdog: Watchdog) ->
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     # FULL: a commit reaches the disk before it returns, so an acknowledged result
     # survives a power cut, not only a crash of the process (which NORMAL survives in
     # WAL mode). The fsync is paid once per group commit, not once per result.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+WAL_SWITCH_SECONDS = 10.0
+
+
+def _wal(cursor: Any) -> None:
+    """Put the file in WAL mode. Once it is, the pragma is a no-op; but the first switch of
+    a new database needs a lock SQLite does not wait for (no busy handler: "database is
+    locked" at once), so a worker that meets another one switching or creating the file,
+    as several workers starting together do, tries again for a while."""
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+        else:
+            if time.monotonic() >= deadline:
+                raise sqlite3.OperationalError("the database cannot be put in WAL mode")
+        time.sleep(0.01)
