@@ -42,7 +42,7 @@ def test_submitting_saves_and_redirects_to_the_share_link(client: TestClient) ->
     page = client.get(f"/r/{token}")
     assert page.status_code == 200
     assert "Riverside Health" in page.text and "Before the merger" in page.text
-    assert "catalogue version 2026.12.0" in page.text
+    assert "catalogue version 2026.12.1" in page.text
     assert f'value="http://testserver/r/{token}"' in page.text
     assert page.headers["x-robots-tag"].startswith("noindex")
     assert '<meta name="robots" content="noindex' in page.text
