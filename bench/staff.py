@@ -31,6 +31,7 @@ import brotli
 
 from bench.answers import catalogue, draws
 from bench.server import APP, HOST, serving
+from cm_advisor.engine import Population
 from cm_advisor.web import forms
 
 LIMIT_MS = 100.0
@@ -203,10 +204,12 @@ def form_bodies(count: int) -> list[bytes]:
     for d in draws(cat, count):
         population = None
         if d.population:
-            from cm_advisor.engine.types import Population
-
             population = Population(**d.population)
         fields = forms.to_fields(cat, d.answers, d.weights, population)
+        if population is not None:
+            # As a person does: give the number and let the form pick its size band (a
+            # drawn band that disagrees with the drawn number is refused, rightly).
+            fields.pop("population_size", None)
         bodies.append(urlencode(fields | {"label": "Community team"}).encode())
     return bodies
 
