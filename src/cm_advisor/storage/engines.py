@@ -106,10 +106,10 @@ def _sqlite(url: str, file: DatabaseFile, timeout: float, watchdog: Watchdog) ->
         file.guard(each)
     busy_ms = round(timeout * 1000)
 
-    def usual_wait(dbapi_connection: Any, _record: Any) -> None:
-        # A migrating connection waited longer (repository.py); back in the pool, every
-        # connection waits the usual time again.
-        if dbapi_connection is not None:
+    def usual_wait(dbapi_connection: Any, record: Any) -> None:
+        # A migrating connection waited longer (repository.py); back in the pool, it
+        # waits the usual time again.
+        if record.info.pop(LONG_WAIT, False) and dbapi_connection is not None:
             dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
 
     event.listen(engine, "checkin", usual_wait)
@@ -130,6 +130,7 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 WAL_SWITCH_SECONDS = 10.0
+LONG_WAIT = "cm_long_wait"  # in a connection's info: its busy timeout was raised
 
 
 def _wal(cursor: Any) -> None:

@@ -25,7 +25,7 @@ from cm_advisor.storage import assessments, schema, snapshots
 from cm_advisor.storage.assessments import Assessment, Created, WrongKey, well_formed
 from cm_advisor.storage.availability import Breaker, StoreUnavailable
 from cm_advisor.storage.drafts import Draft, load_draft, purge_expired, save_draft
-from cm_advisor.storage.engines import make_engines
+from cm_advisor.storage.engines import LONG_WAIT, make_engines
 from cm_advisor.storage.group_commit import GroupCommit
 from cm_advisor.storage.group_store import Groups
 from cm_advisor.storage.sqlite_file import Identity, opened_file
@@ -156,6 +156,7 @@ class Store:
         self._engines.watchdog.extend(conn.info, MIGRATION_SECONDS)
         if self.is_sqlite:
             conn.exec_driver_sql(f"PRAGMA busy_timeout = {round(MIGRATION_SECONDS * 1000)}")
+            conn.info[LONG_WAIT] = True
 
     def ping(self) -> bool:
         try:
