@@ -16,7 +16,7 @@ from cm_advisor.engine.ranking import score as score_answers
 from cm_advisor.engine.robustness import SAMPLES, _multipliers, first_place_shares
 from cm_advisor.engine.tiers import split
 from helpers import reference
-from helpers.archetypes import ARCHETYPES, MIXED
+from helpers.archetypes import ARCHETYPES, MIXED, VARIED
 from helpers.strategies import CATALOGUE, answer_sets, weight_sets
 
 
@@ -137,27 +137,6 @@ def test_what_if_proposes_the_fewest_changes_of_each_kind_for_every_model_it_can
         }
         proposed[(_kind(next(iter(w.changes))), w.model)] = len(w.changes)
     assert proposed == fewest
-
-
-# Found by search: its what-if has changes that build up, cut back, do both, and a
-# difference in patients.
-VARIED = {
-    "acuity": "very_high",
-    "complex_needs": "some",
-    "support_duration": "weeks",
-    "high_utilization": "common",
-    "social_support": "uniform",
-    "population_size": "medium",
-    "staffing": "ample",
-    "staff_mix": "non_clinical",
-    "training_capacity": "moderate",
-    "team_infrastructure": "none",
-    "clinical_oversight": "moderate",
-    "community_services": "high",
-    "behavioral_health": "central",
-    "practice_approach": "team_protocols",
-    "budget": "constrained",
-}
 
 
 def test_what_if_puts_the_realistic_direction_first_and_names_cutbacks(

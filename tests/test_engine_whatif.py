@@ -11,7 +11,7 @@ from cm_advisor.engine import Catalogue, WhatIf, score
 from cm_advisor.engine.ranking import score as score_answers
 from cm_advisor.engine.whatif import _changes, _singles, _variants
 from helpers import reference
-from helpers.archetypes import ARCHETYPES
+from helpers.archetypes import ARCHETYPES, VARIED
 from helpers.strategies import CATALOGUE
 from helpers.tiny import build, flag, raw
 
@@ -53,25 +53,6 @@ FLAGGED_CASES: list[tuple[dict[str, Any], dict[str, float]]] = [
     ({"q1": "lo", "q3": "b", "q4": "c", "q5": "n3", "m": ["r", "q"]}, {"q1": 3, "m": 0.5}),
     ({"q1": "lo", "q2": "z", "q3": "a", "q4": "c", "q5": "n1", "m": ["q"]}, {"q5": 3}),
 ]
-# Found by search (as in test_engine_analysis): changes that build up, cut back, do both,
-# and differences in patients.
-VARIED = {
-    "acuity": "very_high",
-    "complex_needs": "some",
-    "support_duration": "weeks",
-    "high_utilization": "common",
-    "social_support": "uniform",
-    "population_size": "medium",
-    "staffing": "ample",
-    "staff_mix": "non_clinical",
-    "training_capacity": "moderate",
-    "team_infrastructure": "none",
-    "clinical_oversight": "moderate",
-    "community_services": "high",
-    "behavioral_health": "central",
-    "practice_approach": "team_protocols",
-    "budget": "constrained",
-}
 SHIPPED_CASES = [
     (VARIED, {}),
     (ARCHETYPES["collaborative"], {}),

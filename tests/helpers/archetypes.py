@@ -107,3 +107,24 @@ MIXED: dict[str, Any] = {
     "clinical_oversight": "moderate",
     "outcomes": ["utilization", "cost"],
 }
+
+
+# Found by search: its what-if has changes that build up, cut back, do both, and a
+# difference in patients (test_engine_analysis.py, test_engine_whatif.py).
+VARIED: dict[str, Any] = {
+    "acuity": "very_high",
+    "complex_needs": "some",
+    "support_duration": "weeks",
+    "high_utilization": "common",
+    "social_support": "uniform",
+    "population_size": "medium",
+    "staffing": "ample",
+    "staff_mix": "non_clinical",
+    "training_capacity": "moderate",
+    "team_infrastructure": "none",
+    "clinical_oversight": "moderate",
+    "community_services": "high",
+    "behavioral_health": "central",
+    "practice_approach": "team_protocols",
+    "budget": "constrained",
+}

@@ -14,7 +14,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from cm_advisor.engine import Catalogue
-from cm_advisor.storage.drafts import DraftTooLarge
+from cm_advisor.storage import Store
+from cm_advisor.storage.drafts import Draft, DraftTooLarge
 from cm_advisor.web import forms, pages, questionnaire
 from cm_advisor.web.conditional import PRIVATE
 from cm_advisor.web.csrf import CsrfProtected
@@ -36,11 +37,16 @@ async def save_draft(
     async with request.form() as form:
         fields = forms.parse_answers(catalogue, form).kept  # the questionnaire's fields only
     spend_creation(request)  # only a well-formed post counts against the rate limit
+    draft = await keep(store, fields, settings.draft_days)
+    return RedirectResponse(urls.draft_saved(draft.token), status_code=303)
+
+
+async def keep(store: Store, fields: dict[str, str], days: int) -> Draft:
+    """Save the fields as a draft for `days` (on a thread); 413 if they are too long."""
     try:
-        draft = await run_in_threadpool(store.save_draft, fields, settings.draft_days)
+        return await run_in_threadpool(store.save_draft, fields, days)
     except DraftTooLarge as exc:
         raise HTTPException(413, "These answers are too long to save as a draft.") from exc
-    return RedirectResponse(urls.draft_saved(draft.token), status_code=303)
 
 
 @router.get("/resume/{token}/saved")
@@ -56,11 +62,23 @@ def draft_saved(
     """The private resume link, when it expires, and what it holds."""
     draft = store.draft(token)
     if draft is None:
-        return _missing(request, templates, catalogue, settings.draft_days)
+        return missing_page(request, templates, catalogue, settings.draft_days)
+    resume_url = urls.absolute(request, urls.resume(token))
+    return saved_page(request, templates, catalogue, draft, resume_url)
+
+
+def saved_page(
+    request: Request,
+    templates: Jinja2Templates,
+    catalogue: Catalogue,
+    draft: Draft,
+    resume_url: str,
+) -> Response:
+    """The page with a draft's private resume link, when it expires and what it holds."""
     context = {
         "catalogue": catalogue,
         "draft": draft,
-        "resume_url": urls.absolute(request, urls.resume(token)),
+        "resume_url": resume_url,
         "answered": questionnaire.answered(catalogue, draft.fields),
         "total": len(catalogue.questionnaire.questions),
     }
@@ -79,7 +97,7 @@ def resume(
     """The questionnaire again, filled in as it was saved."""
     draft = store.draft(token)
     if draft is None:
-        return _missing(request, templates, catalogue, settings.draft_days)
+        return missing_page(request, templates, catalogue, settings.draft_days)
     response = pages.render_questionnaire(
         request, templates, catalogue, draft.fields, extra={"draft": draft}
     )
@@ -87,9 +105,10 @@ def resume(
     return response
 
 
-def _missing(
+def missing_page(
     request: Request, templates: Jinja2Templates, catalogue: Catalogue, days: int
 ) -> Response:
+    """404: a resume link that has expired or never was."""
     context = {"catalogue": catalogue, "days": days}
     return templates.TemplateResponse(
         request, "resume_missing.html", context, status_code=404, headers=PRIVATE

@@ -16,9 +16,8 @@ from starlette.datastructures import FormData
 
 from cm_advisor.engine import Catalogue, Population
 from cm_advisor.storage import Round, RoundClosed, RoundFull, Store, WrongKey
-from cm_advisor.storage.drafts import DraftTooLarge
 from cm_advisor.storage.groups import Response as StoredResponse
-from cm_advisor.web import forms, group_forms, group_rounds, pages, questionnaire
+from cm_advisor.web import drafts, forms, group_forms, group_rounds, pages
 from cm_advisor.web.conditional import PRIVATE
 from cm_advisor.web.csrf import CsrfProtected
 from cm_advisor.web.deps import CatalogueDep, SettingsDep, StoreDep, TemplatesDep, UrlsDep
@@ -252,10 +251,7 @@ async def group_save_draft(
         kept = dict(forms.parse_answers(catalogue, form).kept)
         group_forms.respondent_fields(form, found, kept, {})
     spend_creation(request)
-    try:
-        draft = await run_in_threadpool(store.save_draft, kept, settings.draft_days)
-    except DraftTooLarge as exc:
-        raise HTTPException(413, "These answers are too long to save as a draft.") from exc
+    draft = await drafts.keep(store, kept, settings.draft_days)
     return RedirectResponse(urls.group_draft_saved(invite, draft.token), status_code=303)
 
 
@@ -274,15 +270,9 @@ async def group_draft_saved(
     await _round(store, invite)
     draft = await run_in_threadpool(store.draft, token)
     if draft is None:
-        return _missing(request, templates, catalogue, settings.draft_days)
-    context = {
-        "catalogue": catalogue,
-        "draft": draft,
-        "resume_url": urls.absolute(request, urls.group_resume(invite, token)),
-        "answered": questionnaire.answered(catalogue, draft.fields),
-        "total": len(catalogue.questionnaire.questions),
-    }
-    return templates.TemplateResponse(request, "draft_saved.html", context, headers=PRIVATE)
+        return drafts.missing_page(request, templates, catalogue, settings.draft_days)
+    resume_url = urls.absolute(request, urls.group_resume(invite, token))
+    return drafts.saved_page(request, templates, catalogue, draft, resume_url)
 
 
 @router.get("/groups/{invite}/resume/{token}")
@@ -301,14 +291,5 @@ async def group_resume(
         return closed_page(request, templates, found)
     draft = await run_in_threadpool(store.draft, token)
     if draft is None:
-        return _missing(request, templates, catalogue, settings.draft_days)
+        return drafts.missing_page(request, templates, catalogue, settings.draft_days)
     return render(request, templates, catalogue, found, draft.fields, draft=draft)
-
-
-def _missing(
-    request: Request, templates: Jinja2Templates, catalogue: Catalogue, days: int
-) -> Response:
-    context = {"catalogue": catalogue, "days": days}
-    return templates.TemplateResponse(
-        request, "resume_missing.html", context, status_code=404, headers=PRIVATE
-    )
