@@ -268,6 +268,8 @@ def test_five_people_in_three_roles_in_the_group_view(
     response = browser.get(lead + "/view")
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     view = parse(response.text)
+    combined = text_of(one(view, ".group-verdict"))
+    assert "5 responses (Executive 2, Nursing 2, Finance 1)" in combined
     listed = [a["href"].removeprefix("#question-") for a in view.select("#disagreements li a")]
     assert set(listed) == groups.DISAGREEMENTS and len(listed) == 2
     expected = groups.flips(groups.PROFILE)
